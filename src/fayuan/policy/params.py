@@ -1,0 +1,664 @@
+"""Policy parameters as dated data (SPEC.md: "every number below is a policy parameter").
+
+A district's policy file (`src/fayuan/policies/<id>.toml`) gives every number and choice of the
+assignment rules as a dated parameter with description, unit and source, in the manner of
+OpenFisca: each parameter has `values = [{ since = <date>, value = … }, …]`, and the value in force
+on a day is the last one whose `since` is not after it. Asking for a day before a parameter's first
+date is an error (`PolicyDateError`), never a default.
+
+Everything is validated when the file is loaded, against `SCHEMA`; every refusal is a
+`PolicyError` naming the file, the parameter and the reason in Chinese.
+
+Pure Python (stdlib + tomllib): nothing here imports Django or a database.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+__all__ = [
+    "POLICIES_DIR",
+    "SCHEMA",
+    "ParamSpec",
+    "Parameter",
+    "ParameterSource",
+    "Policy",
+    "PolicyDateError",
+    "PolicyError",
+    "PolicyValues",
+    "available_policies",
+    "load_policy",
+]
+
+#: Where the packaged policy files live (`fayuan/policies/*.toml`).
+POLICIES_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "policies"
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used, or a question it cannot answer.
+
+    `str()` is ``政策文件 {file}：{key}：{reason}`` (``政策文件 {file}：{reason}`` when the error
+    concerns no particular key, e.g. a TOML syntax error).
+    """
+
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        self.file = file
+        self.key = key
+        self.reason = reason
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if self.key:
+            return f"政策文件 {self.file}：{self.key}：{self.reason}"
+        return f"政策文件 {self.file}：{self.reason}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.file, self.key, self.reason))
+
+
+class PolicyDateError(PolicyError):
+    """A date before the first date a parameter has a value for (an error, never a default)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The schema: every parameter a policy file must give
+
+
+Kind = Literal["int", "float", "bool", "choice", "pairs"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """What one parameter must be: the `PolicyValues` field it fills, its kind, its unit, and
+    its allowed range (inclusive; for `pairs`, the range of the second number of each row) or
+    its choices."""
+
+    field_name: str
+    kind: Kind
+    unit: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
+    {
+        "serious_criminal.min_practice_years": ParamSpec(
+            "serious_min_practice_years", "int", "years", 0, 60
+        ),
+        "serious_criminal.min_criminal_cases": ParamSpec(
+            "serious_min_criminal_cases", "int", "cases", 0, 10_000
+        ),
+        "approval.major_group_min_persons": ParamSpec(
+            "major_group_min_persons", "int", "persons", 2, 100_000
+        ),
+        "deadline.criminal_working_days": ParamSpec(
+            "criminal_working_days", "int", "working_days", 1, 30
+        ),
+        "deadline.other_working_days": ParamSpec(
+            "other_working_days", "int", "working_days", 1, 30
+        ),
+        "group.min_persons": ParamSpec("group_min_persons", "int", "persons", 2, 10_000),
+        "group.min_handlers": ParamSpec("group_min_handlers", "int", "handlers", 1, 50),
+        "group.handlers_by_persons": ParamSpec(
+            "group_handlers_by_persons", "pairs", "[persons, handlers]", 1, 50
+        ),
+        "group.major_difficult_extra_handlers": ParamSpec(
+            "group_major_difficult_extra", "int", "handlers", 0, 10
+        ),
+        # 刑事诉讼法第三十三条：犯罪嫌疑人、被告人可以委托一至二人作为辩护人。
+        "criminal.handlers_per_defendant": ParamSpec(
+            "criminal_handlers_per_defendant", "int", "handlers_per_defendant", 1, 2
+        ),
+        "criminal_rotation.weight": ParamSpec(
+            "rotation_weight", "choice", "choice", choices=("lawyers", "equal")
+        ),
+        "criminal_rotation.prefer_helping_institution": ParamSpec(
+            "rotation_prefer_helping", "bool", "boolean"
+        ),
+        "criminal_rotation.choice_counts_as_turn": ParamSpec(
+            "rotation_choice_counts_as_turn", "bool", "boolean"
+        ),
+        "ranking.load_window_days": ParamSpec("ranking_load_window_days", "int", "days", 1, 730),
+        "ranking.weight.specialty": ParamSpec(
+            "ranking_weight_specialty", "float", "points", 0, 1000
+        ),
+        "ranking.weight.quality": ParamSpec("ranking_weight_quality", "float", "points", 0, 1000),
+        "ranking.weight.locality": ParamSpec("ranking_weight_locality", "float", "points", 0, 1000),
+        "ranking.weight.load": ParamSpec("ranking_weight_load", "float", "points", 0, 1000),
+        "handler_change.max_changes": ParamSpec(
+            "handler_change_max_changes", "int", "changes", 0, 20
+        ),
+    }
+)
+
+_RANKING_WEIGHTS: Final = (
+    "ranking.weight.specialty",
+    "ranking.weight.quality",
+    "ranking.weight.locality",
+    "ranking.weight.load",
+)
+
+_POLICY_FIELDS: Final = ("id", "district", "center", "title", "document", "issued_by", "effective")
+_PARAMETER_FIELDS: Final = ("description", "unit", "source", "values")
+_SOURCE_FIELDS: Final = ("document", "article", "quote", "note")
+_VALUE_FIELDS: Final = ("since", "value")
+_TOP_FIELDS: Final = ("policy", "parameters")
+
+_CN_NUM = "〇零一二三四五六七八九十百千"
+_ARTICLE_RE: Final = re.compile(rf"^第[{_CN_NUM}]+条(?:第[{_CN_NUM}]+款)?(?:第[{_CN_NUM}]+项)?$")
+_POLICY_ID_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_TOML_POS_RE: Final = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+@dataclass(frozen=True)
+class ParameterSource:
+    """Where a parameter comes from: document, article (第…条), a short quote of the text, and
+    for readings SPEC.md chose where the text is open, a note naming SPEC.md's section."""
+
+    document: str
+    article: str
+    quote: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One dated parameter. `values` is sorted by date, strictly increasing."""
+
+    key: str
+    description: str
+    unit: str
+    source: ParameterSource
+    values: tuple[tuple[date, object], ...]
+    #: The policy file it was read from (for error messages).
+    file: str = field(default="", compare=False)
+
+    def at(self, on: date) -> object:
+        """The value in force on `on`; `PolicyDateError` before the first date."""
+        _check_is_date(on)
+        i = bisect_right(self.values, on, key=lambda row: row[0])
+        if i == 0:
+            first = self.values[0][0] if self.values else None
+            raise PolicyDateError(
+                self.file,
+                self.key,
+                f"{on.isoformat()} 早于本参数最早的生效日期 "
+                f"{first.isoformat() if first else '（无）'}，该日没有可适用的值",
+            )
+        return self.values[i - 1][1]
+
+    def since_at(self, on: date) -> date:
+        """The `since` date of the value in force on `on`."""
+        _check_is_date(on)
+        i = bisect_right(self.values, on, key=lambda row: row[0])
+        if i == 0:
+            self.at(on)  # raises PolicyDateError
+        return self.values[i - 1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyValues:
+    """Every parameter's value on one date, typed (see `SCHEMA` for which key fills which)."""
+
+    serious_min_practice_years: int
+    serious_min_criminal_cases: int
+    major_group_min_persons: int
+    criminal_working_days: int
+    other_working_days: int
+    group_min_persons: int
+    group_min_handlers: int
+    group_handlers_by_persons: tuple[tuple[int, int], ...]
+    group_major_difficult_extra: int
+    criminal_handlers_per_defendant: int
+    rotation_weight: str
+    rotation_prefer_helping: bool
+    rotation_choice_counts_as_turn: bool
+    ranking_load_window_days: int
+    ranking_weight_specialty: float
+    ranking_weight_quality: float
+    ranking_weight_locality: float
+    ranking_weight_load: float
+    handler_change_max_changes: int
+    #: The latest `since` among the values in force (for the record of a decision).
+    effective_from: date
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A district's policy: its header and every parameter (validated on load)."""
+
+    id: str
+    district: str
+    center: str
+    title: str
+    document: str
+    issued_by: str
+    effective: date
+    path: str
+    parameters: Mapping[str, Parameter]
+    _cache: dict[date, PolicyValues] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.path, self.effective))
+
+    def parameter(self, key: str) -> Parameter:
+        try:
+            return self.parameters[key]
+        except KeyError:
+            raise PolicyError(self.path, key, _unknown_key_reason(key)) from None
+
+    def value(self, key: str, on: date) -> object:
+        """The value of parameter `key` in force on `on` (`PolicyDateError` before its first
+        date; `PolicyError` for an unknown key)."""
+        return self.parameter(key).at(on)
+
+    def values_on(self, on: date) -> PolicyValues:
+        """Every parameter's value on `on`, typed; computed once per date, then a dict lookup."""
+        try:
+            return self._cache[on]
+        except KeyError:
+            pass
+        _check_is_date(on)
+        kwargs: dict[str, Any] = {}
+        latest = date.min
+        for key, spec in SCHEMA.items():
+            param = self.parameters[key]
+            kwargs[spec.field_name] = param.at(on)
+            latest = max(latest, param.since_at(on))
+        result = PolicyValues(**kwargs, effective_from=latest)
+        self._cache[on] = result
+        return result
+
+
+def _check_is_date(on: object) -> None:
+    if isinstance(on, datetime) or not isinstance(on, date):
+        raise TypeError(
+            f"政策参数按日期（datetime.date）查询，收到 {type(on).__name__}；"
+            "时间请先换算为中国标准时间的日期（fayuan.policy.deadlines.local_date）"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def available_policies() -> list[str]:
+    """The ids of the packaged policy files, sorted."""
+    if not POLICIES_DIR.is_dir():
+        return []
+    return sorted(p.stem for p in POLICIES_DIR.glob("*.toml"))
+
+
+def load_policy(name_or_path: str) -> Policy:
+    """Load and validate a policy: a packaged name (``"beibei-2023"``) or a path to a file."""
+    packaged = POLICIES_DIR / f"{name_or_path}.toml"
+    if _POLICY_ID_RE.match(name_or_path) and packaged.is_file():
+        path = packaged
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            names = "、".join(available_policies()) or "（无）"
+            if path.suffix != ".toml" and len(path.parts) == 1:
+                reason = f"没有名为“{name_or_path}”的政策；可用的政策：{names}"
+            else:
+                reason = f"文件不存在；可用的内置政策：{names}"
+            raise PolicyError(name_or_path, "", reason)
+    return _load_file(path)
+
+
+def _load_file(path: Path) -> Policy:
+    file = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(file, "", f"文件不是 UTF-8 编码（第 {exc.start} 字节）") from None
+    except OSError as exc:
+        raise PolicyError(file, "", f"无法读取文件：{exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(file, "", _toml_error_reason(str(exc))) from None
+    return _build(file, data)
+
+
+def _toml_error_reason(message: str) -> str:
+    m = _TOML_POS_RE.search(message)
+    if m:
+        detail = message[: m.start()]
+        return f"TOML 语法错误，第 {m.group(1)} 行第 {m.group(2)} 列：{detail}"
+    return f"TOML 语法错误：{message}"
+
+
+def _build(file: str, data: dict[str, Any]) -> Policy:
+    for key in data:
+        if key not in _TOP_FIELDS:
+            raise PolicyError(file, key, f"未知的顶层表或字段；只允许 {_list(_TOP_FIELDS)}")
+    header = _header(file, data.get("policy"))
+    raw_params = data.get("parameters")
+    if not isinstance(raw_params, dict):
+        raise PolicyError(file, "parameters", '缺少 [parameters."…"] 参数表')
+    for key, raw in raw_params.items():
+        if key not in SCHEMA:
+            raise PolicyError(file, key, _unknown_key_reason(key, raw))
+    for key in SCHEMA:
+        if key not in raw_params:
+            raise PolicyError(
+                file, key, f'缺少此参数；每个政策文件须给出全部参数，请添加 [parameters."{key}"]'
+            )
+    effective: date = header["effective"]
+    parameters = {
+        key: _parameter(file, key, SCHEMA[key], raw_params[key], effective) for key in SCHEMA
+    }
+    policy = Policy(
+        id=header["id"],
+        district=header["district"],
+        center=header["center"],
+        title=header["title"],
+        document=header["document"],
+        issued_by=header["issued_by"],
+        effective=effective,
+        path=file,
+        parameters=MappingProxyType(parameters),
+    )
+    _check_consistency(policy)
+    return policy
+
+
+def _header(file: str, raw: object) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise PolicyError(file, "policy", "缺少 [policy] 表（政策编号、地区、文号、施行日期等）")
+    for name in raw:
+        if name not in _POLICY_FIELDS:
+            raise PolicyError(
+                file,
+                "policy",
+                f"[policy] 中有未知字段“{name}”；允许的字段：{_list(_POLICY_FIELDS)}",
+            )
+    for name in _POLICY_FIELDS:
+        if name not in raw:
+            raise PolicyError(file, f"policy.{name}", "[policy] 缺少此字段")
+        value = raw[name]
+        if name == "effective":
+            if not _is_plain_date(value):
+                raise PolicyError(
+                    file,
+                    "policy.effective",
+                    f"施行日期须为 TOML 日期（如 2023-04-10），实际为{_describe(value)}",
+                )
+        elif not isinstance(value, str) or not value.strip():
+            raise PolicyError(file, f"policy.{name}", "须为非空字符串")
+    if not _POLICY_ID_RE.match(raw["id"]):
+        raise PolicyError(file, "policy.id", f"政策编号“{raw['id']}”只能含小写字母、数字、- 和 _")
+    return raw
+
+
+def _parameter(file: str, key: str, spec: ParamSpec, raw: object, effective: date) -> Parameter:
+    if not isinstance(raw, dict):
+        raise PolicyError(file, key, "参数须为一张表（description、unit、source、values）")
+    for name in raw:
+        if name not in _PARAMETER_FIELDS:
+            raise PolicyError(
+                file, key, f"未知字段“{name}”；参数允许的字段：{_list(_PARAMETER_FIELDS)}"
+            )
+    for name in _PARAMETER_FIELDS:
+        if name not in raw:
+            raise PolicyError(file, key, f"缺少字段 {name}")
+    description = raw["description"]
+    if not isinstance(description, str) or not description.strip():
+        raise PolicyError(file, key, "description（中文说明）须为非空字符串")
+    unit = raw["unit"]
+    if unit != spec.unit:
+        raise PolicyError(file, key, f"单位 unit 应为 “{spec.unit}”，实际为 {unit!r}")
+    source = _source(file, key, raw["source"])
+    values = _values(file, key, spec, raw["values"], effective)
+    return Parameter(key, description, unit, source, values, file)
+
+
+def _source(file: str, key: str, raw: object) -> ParameterSource:
+    if not isinstance(raw, dict):
+        raise PolicyError(
+            file, key, "source（出处）须为表：{ document = …, article = …, quote = … }"
+        )
+    for name in raw:
+        if name not in _SOURCE_FIELDS:
+            raise PolicyError(
+                file, key, f"source 中有未知字段“{name}”；允许的字段：{_list(_SOURCE_FIELDS)}"
+            )
+    for name in ("document", "article"):
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            what = "文号" if name == "document" else "条款，如“第六条”"
+            raise PolicyError(file, key, f"缺少出处 source.{name}（{what}）")
+    if not _ARTICLE_RE.match(raw["article"]):
+        raise PolicyError(
+            file, key, f"出处条款 source.article “{raw['article']}” 须形如“第六条”或“第六条第二款”"
+        )
+    for name in ("quote", "note"):
+        if not isinstance(raw.get(name, ""), str):
+            raise PolicyError(file, key, f"source.{name} 须为字符串")
+    return ParameterSource(
+        document=raw["document"],
+        article=raw["article"],
+        quote=raw.get("quote", ""),
+        note=raw.get("note", ""),
+    )
+
+
+def _values(
+    file: str, key: str, spec: ParamSpec, raw: object, effective: date
+) -> tuple[tuple[date, object], ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PolicyError(file, key, "values 须为非空列表：[{ since = 日期, value = 值 }, …]")
+    out: list[tuple[date, object]] = []
+    for i, entry in enumerate(raw):
+        where = f"values[{i}]"
+        if not isinstance(entry, dict):
+            raise PolicyError(file, key, f"{where} 须为 {{ since = 日期, value = 值 }}")
+        for name in entry:
+            if name not in _VALUE_FIELDS:
+                raise PolicyError(file, key, f"{where} 中有未知字段“{name}”；只允许 since、value")
+        for name in _VALUE_FIELDS:
+            if name not in entry:
+                raise PolicyError(file, key, f"{where} 缺少 {name}")
+        since = entry["since"]
+        if not _is_plain_date(since):
+            raise PolicyError(
+                file,
+                key,
+                f"{where}.since 须为 TOML 日期（如 2023-04-10），实际为{_describe(since)}",
+            )
+        if since < effective:
+            raise PolicyError(
+                file,
+                key,
+                f"{where}.since {since.isoformat()} 早于政策施行日期 "
+                f"[policy].effective {effective.isoformat()}",
+            )
+        if out and since <= out[-1][0]:
+            raise PolicyError(
+                file,
+                key,
+                f"{where}.since {since.isoformat()} 须晚于前一项的 {out[-1][0].isoformat()}"
+                "（values 按日期严格递增）",
+            )
+        out.append((since, _typed_value(file, key, spec, entry["value"], f"{where}.value")))
+    return tuple(out)
+
+
+def _typed_value(file: str, key: str, spec: ParamSpec, value: object, where: str) -> object:
+    def fail(reason: str) -> PolicyError:
+        return PolicyError(file, key, f"{where}：{reason}")
+
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise fail(f"须为布尔值 true 或 false，实际为{_describe(value)}")
+        return value
+    if spec.kind == "choice":
+        if not isinstance(value, str):
+            raise fail(f"须为字符串，取值 {_list(spec.choices)}，实际为{_describe(value)}")
+        if value not in spec.choices:
+            raise fail(f"“{value}” 不是允许的取值；允许：{_list(spec.choices)}")
+        return value
+    if spec.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(f"须为整数，实际为{_describe(value)}")
+        _check_range(spec, value, fail)
+        return value
+    if spec.kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail(f"须为数字，实际为{_describe(value)}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise fail(f"须为有限的数字，实际为 {value}")
+        _check_range(spec, number, fail)
+        return number
+    # pairs: [[persons, handlers], …]
+    if not isinstance(value, list) or not value:
+        raise fail(f"须为非空的 [[人数, 承办人数], …] 列表，实际为{_describe(value)}")
+    rows: list[tuple[int, int]] = []
+    for r, row in enumerate(value, start=1):
+        if (
+            not isinstance(row, list)
+            or len(row) != 2
+            or any(isinstance(x, bool) or not isinstance(x, int) for x in row)
+        ):
+            raise fail(f"第 {r} 行须为两个整数 [人数, 承办人数]，实际为 {row!r}")
+        persons, handlers = row
+        if persons < 2:
+            raise fail(f"第 {r} 行的人数 {persons} 须不少于 2")
+        _check_range(spec, handlers, fail, f"第 {r} 行的承办人数")
+        if rows and persons <= rows[-1][0]:
+            raise fail(f"第 {r} 行的人数 {persons} 须大于上一行的人数 {rows[-1][0]}（人数须递增）")
+        if rows and handlers < rows[-1][1]:
+            raise fail(
+                f"第 {r} 行的承办人数 {handlers} 少于上一行的 {rows[-1][1]}"
+                "（人数越多，承办人数不应减少）"
+            )
+        rows.append((persons, handlers))
+    return tuple(rows)
+
+
+def _check_range(
+    spec: ParamSpec, value: float, fail: Callable[[str], PolicyError], what: str = "值"
+) -> None:
+    lo, hi = spec.minimum, spec.maximum
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        low = "" if lo is None else f"{lo:g}"
+        high = "" if hi is None else f"{hi:g}"
+        raise fail(f"{what} {value:g} 超出允许范围 {low}–{high}（单位：{spec.unit}）")
+
+
+def _check_consistency(policy: Policy) -> None:
+    """Rules that join several parameters, checked on every date a value changes."""
+    starts = [p.values[0][0] for p in policy.parameters.values()]
+    first_complete = max(starts)
+    dates = sorted(
+        {
+            since
+            for p in policy.parameters.values()
+            for since, _ in p.values
+            if since >= first_complete
+        }
+        | {first_complete}
+    )
+    for on in dates:
+        v = policy.values_on(on)
+        weights = [float(getattr(v, SCHEMA[k].field_name)) for k in _RANKING_WEIGHTS]
+        if not any(weights):
+            raise PolicyError(
+                policy.path,
+                "ranking.weight.*",
+                f"自 {on.isoformat()} 起四项排序权重（specialty、quality、locality、load）全为 0，"
+                "至少一项须大于 0",
+            )
+        rows = v.group_handlers_by_persons
+        if rows[0][0] != v.group_min_persons:
+            raise PolicyError(
+                policy.path,
+                "group.handlers_by_persons",
+                f"自 {on.isoformat()} 起第 1 行的人数 {rows[0][0]} 须等于 group.min_persons "
+                f"{v.group_min_persons}（使每件集团案件都有适用的一行）",
+            )
+        for r, (persons, handlers) in enumerate(rows, start=1):
+            if handlers < v.group_min_handlers:
+                raise PolicyError(
+                    policy.path,
+                    "group.handlers_by_persons",
+                    f"自 {on.isoformat()} 起第 {r} 行（{persons} 人）的承办人数 {handlers} "
+                    f"少于 group.min_handlers {v.group_min_handlers}",
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _is_plain_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"日期时间 {value.isoformat()}"
+    if isinstance(value, date):
+        return f"日期 {value.isoformat()}"
+    if isinstance(value, bool):
+        return f"布尔值 {str(value).lower()}"
+    if isinstance(value, int):
+        return f"整数 {value}"
+    if isinstance(value, float):
+        return f"小数 {value}"
+    if isinstance(value, str):
+        return f"字符串 “{value}”"
+    if isinstance(value, list):
+        return f"列表 {value!r}"
+    if isinstance(value, dict):
+        return "表"
+    return f" {value!r}"
+
+
+def _list(names: tuple[str, ...]) -> str:
+    return "、".join(names)
+
+
+def _unknown_key_reason(key: str, raw: object = None) -> str:
+    nested = [k for k in SCHEMA if k.startswith(f"{key}.")]
+    if nested and isinstance(raw, dict) and "values" not in raw:
+        return (
+            f'未知参数；参数名含点号时须加引号，如 [parameters."{nested[0]}"]，'
+            f"而不是 [parameters.{nested[0]}]"
+        )
+    close = difflib.get_close_matches(key, list(SCHEMA), n=1)
+    hint = f"；是否想写 “{close[0]}”？" if close else "；已知参数见 fayuan.policy.params.SCHEMA"
+    return f"未知参数{hint}"
+
+
+def _check_schema_matches_values() -> None:
+    names = {f.name for f in fields(PolicyValues)} - {"effective_from"}
+    mapped = {spec.field_name for spec in SCHEMA.values()}
+    if names != mapped:  # pragma: no cover - a programming error, caught on import
+        raise RuntimeError(f"SCHEMA and PolicyValues disagree: {sorted(names ^ mapped)}")
+
+
+_check_schema_matches_values()
