@@ -1,0 +1,96 @@
+"""The `fayuan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fayuan.policy.explain import explain_decision
+from fayuan.policy.params import PolicyError, available_policies, load_policy
+from fayuan.replay import ReplayInputError, ReplayResult, replay
+from fayuan.workdays import CalendarFileError, WorkdayCalendar
+
+STATUS_ZH = {"assigned": "已指派", "unassignable": "无可指派机构", "refused": "不予更换"}
+RULE_ZH = {
+    "choice": "点援（申请人选择）",
+    "helping": "便民（提供法律帮助的机构）",
+    "rotation": "刑事按序轮流",
+    "ranking": "综合评分",
+    "change": "更换承办人",
+}
+ROUTE_ZH = {"director": "中心负责人决定", "bureau": "集体讨论后报区司法局决定"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fayuan", description="法援指派：法律援助案件指派")
+    commands = parser.add_subparsers(dest="command", required=True)
+    rp = commands.add_parser(
+        "replay",
+        help="按规则重放事件流，输出每个案件的指派决定（SPEC §12）",
+        description="Apply an event stream to a roster and write the decisions (SPEC.md §12).",
+    )
+    rp.add_argument("--roster", required=True, type=Path, help="roster JSON (机构与承办人名册)")
+    rp.add_argument("--events", required=True, type=Path, help="events JSON Lines (事件流)")
+    rp.add_argument("--out", type=Path, help="decisions JSON Lines to write (决定输出文件)")
+    rp.add_argument(
+        "--policy",
+        default="beibei-2023",
+        help=f"policy name or file (政策文件); packaged: {', '.join(available_policies())}",
+    )
+    rp.add_argument("--calendar", type=Path, help="working-day overrides file (日历补充文件)")
+    rp.add_argument("--explain", metavar="CASE_ID", help="print one case's reasoning in Chinese")
+    rp.add_argument("--summary", action="store_true", help="print a readable summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "replay":
+        return _replay(args)
+    return 2  # pragma: no cover - argparse requires a command
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if args.out is None and args.explain is None:
+        print("fayuan replay：需要 --out（输出文件）或 --explain（说明某一案件）", file=sys.stderr)
+        return 2
+    try:
+        policy = load_policy(args.policy)
+        calendar = WorkdayCalendar.default(args.calendar)
+        result = replay(args.roster, args.events, args.out, policy, calendar, args.explain)
+    except (ReplayInputError, PolicyError, CalendarFileError) as exc:
+        print(f"fayuan replay：输入有误，未生成输出文件。\n{exc}", file=sys.stderr)
+        return 1
+    if args.explain is not None:
+        assert result.roster is not None
+        for decision in result.explained:
+            print(explain_decision(decision, result.roster))
+            print()
+    if args.summary:
+        print(summary(result, args.out, policy.id))
+    return 0
+
+
+def summary(result: ReplayResult, out: Path | None, policy_id: str) -> str:
+    lines = [f"政策 {policy_id}：{result.events} 个事件，{result.decisions} 个决定"]
+    for key, count in sorted(result.by_status.items()):
+        lines.append(f"  {STATUS_ZH.get(key, key)}：{count}")
+    lines.append("按指派规则：")
+    for key, count in sorted(result.by_rule.items()):
+        lines.append(f"  {RULE_ZH.get(key, key)}：{count}")
+    lines.append("按决定程序（第五条）：")
+    for key, count in sorted(result.by_route.items()):
+        lines.append(f"  {ROUTE_ZH.get(key, key)}：{count}")
+    if result.unassignable:
+        lines.append(f"无可指派机构、须由指派人员处理的案件：{', '.join(result.unassignable)}")
+    if result.refused:
+        lines.append(f"不予更换承办人的申请（案件）：{', '.join(result.refused)}")
+    if out is not None:
+        lines.append(f"决定已写入 {out}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""A decision and everything needed to explain it (SPEC.md §7, §12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from fayuan.policy.approval import Route
+from fayuan.policy.eligibility import InstitutionCheck
+from fayuan.policy.params import PolicyValues
+from fayuan.policy.ranking import ScoreParts
+from fayuan.policy.rotation import RotationTurn
+
+
+class Status(StrEnum):
+    assigned = "assigned"
+    unassignable = "unassignable"
+    refused = "refused"
+
+
+class Rule(StrEnum):
+    choice = "choice"
+    helping = "helping"
+    rotation = "rotation"
+    ranking = "ranking"
+    change = "change"
+
+
+RULE_ZH = {
+    Rule.choice: "申请人选择（点援）",
+    Rule.helping: "便民优先：为当事人提供法律帮助的机构",
+    Rule.rotation: "刑事案件按序依次指派",
+    Rule.ranking: "综合评分指派",
+    Rule.change: "更换承办人",
+}
+
+# Articles that each rule implements, cited in every decision it makes.
+RULE_ARTICLES = {
+    Rule.choice: ("第四条", "第九条"),
+    Rule.helping: ("第七条",),
+    Rule.rotation: ("第十一条",),
+    Rule.ranking: ("第九条", "第十条"),
+    Rule.change: ("第十二条",),
+}
+
+_ARTICLE_ORDER = (
+    "第一条 第二条 第三条 第四条 第五条 第六条 第七条 第八条 第九条 第十条 第十一条 第十二条 第十三条 第十四条 第十五条"
+).split()
+
+
+def sort_articles(articles: set[str]) -> tuple[str, ...]:
+    return tuple(a for a in _ARTICLE_ORDER if a in articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Declined:
+    """An institution the applicant chose (rule 1) or that helped (rule 2) but could not be used."""
+
+    institution: str
+    rule: Rule
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the rules give for one case or handler-change event, and why."""
+
+    case: str
+    event: str  # "case" or "change_handler"
+    status: Status
+    on: datetime
+    policy_id: str
+    policy_values: PolicyValues | None = field(default=None, repr=False)
+    institution: str | None = None
+    rule: Rule | None = None
+    articles: tuple[str, ...] = ()
+    route: Route | None = None
+    route_grounds: tuple[str, ...] = ()
+    deadline: datetime | None = None
+    handlers_required: int | None = None
+    eligible_practitioners: tuple[str, ...] = ()
+    handler: str | None = None
+    serious: bool = False
+    group: bool = False
+    declined: tuple[Declined, ...] = ()
+    # The check of the winner and of every institution that lost for a reason of its own.
+    winner_check: InstitutionCheck | None = None
+    ineligible: tuple[InstitutionCheck, ...] = ()
+    scores: tuple[ScoreParts, ...] = ()  # ranking: every eligible candidate, best first
+    rotation: RotationTurn[InstitutionCheck] | None = field(default=None, repr=False)
+    excluded: tuple[str, ...] = ()  # handler change: the institution or handler left out
+    refusal: str = ""  # why a handler change was refused (Chinese)
+    change_number: int = 0  # 1 for the first handler change of a case, …
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision line of SPEC §12, with a few extra fields for the record."""
+        out: dict[str, Any] = {"case": self.case, "status": self.status.value}
+        if self.status is Status.refused:
+            out["reason"] = self.refusal
+            return out
+        out["institution"] = self.institution
+        out["rule"] = self.rule.value if self.rule else None
+        out["eligible_practitioners"] = list(self.eligible_practitioners)
+        out["handlers_required"] = self.handlers_required
+        out["route"] = self.route.value if self.route else None
+        out["deadline"] = self.deadline.isoformat() if self.deadline else None
+        out["articles"] = list(self.articles)
+        out["declined"] = [
+            {"institution": d.institution, "rule": d.rule.value, "reason": d.reason}
+            for d in self.declined
+        ]
+        if self.handler:
+            out["handler"] = self.handler
+        if self.rotation is not None and self.rotation.skipped:
+            out["skipped"] = [
+                {"institution": firm, "reason": check.reason} for firm, check in self.rotation.skipped
+            ]
+        if self.status is Status.unassignable:
+            out["reasons"] = {c.institution: c.reason for c in self.ineligible}
+        return out

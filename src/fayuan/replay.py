@@ -1,0 +1,260 @@
+"""`fayuan replay`: apply an event stream to a roster and write one decision per case or handler
+change (SPEC.md §12). Deterministic; bad input stops the run with file, line, field and reason,
+and no output file is left behind (written beside, then renamed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from fayuan.exchange import (
+    EVENT_ADAPTER,
+    CaseEvent,
+    ChangeHandlerEvent,
+    ReinstateEvent,
+    RosterIn,
+    SuspendEvent,
+    first_error,
+)
+from fayuan.policy.conflicts import HoldingsIndex
+from fayuan.policy.deadlines import local_date
+from fayuan.policy.decision import Decision
+from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
+from fayuan.policy.ledger import apply_assignment, apply_change
+from fayuan.policy.params import Policy, PolicyError
+from fayuan.policy.ranking import LoadWindow
+from fayuan.policy.roster import RosterView
+from fayuan.policy.rotation import RotationState
+from fayuan.policy.selection import AssignmentState, decide_case
+from fayuan.workdays import CalendarYearMissing, WorkdayCalendar
+
+
+class ReplayInputError(Exception):
+    """Bad input: where it is and what is wrong, in Chinese."""
+
+    def __init__(self, file: str, line: int | None, field: str, reason: str) -> None:
+        self.file, self.line, self.field, self.reason = file, line, field, reason
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}：字段 {field}：{reason}")
+
+
+@dataclass
+class ReplayResult:
+    decisions: int = 0
+    events: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    by_route: Counter[str] = field(default_factory=Counter)
+    unassignable: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    explained: list[Decision] = field(default_factory=list)
+    roster: RosterView | None = None
+
+
+def load_roster(path: Path) -> tuple[RosterIn, RosterView]:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReplayInputError(name, None, "(文件)", f"无法读取：{exc.strerror}") from exc
+    try:
+        roster = RosterIn.model_validate_json(raw)
+    except ValidationError as exc:
+        loc, reason = first_error(exc)
+        raise ReplayInputError(name, None, loc, reason) from exc
+    seen: set[str] = set()
+    for n, inst in enumerate(roster.institutions):
+        if inst.id in seen:
+            raise ReplayInputError(name, None, f"institutions.{n}.id", f"机构编号 {inst.id} 重复")
+        seen.add(inst.id)
+    pseen: set[str] = set()
+    for n, p in enumerate(roster.practitioners):
+        if p.id in pseen or p.id in seen:
+            raise ReplayInputError(name, None, f"practitioners.{n}.id", f"编号 {p.id} 重复")
+        pseen.add(p.id)
+        if p.institution not in seen:
+            raise ReplayInputError(
+                name, None, f"practitioners.{n}.institution", f"未知机构 {p.institution}"
+            )
+    view = RosterView(
+        (i.to_policy() for i in roster.institutions), (p.to_policy() for p in roster.practitioners)
+    )
+    return roster, view
+
+
+def _read_events(path: Path) -> Iterator[tuple[int, str]]:
+    name = str(path)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise ReplayInputError(name, None, "(文件)", f"无法读取：{exc.strerror}") from exc
+    with handle:
+        try:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield number, line
+        except UnicodeDecodeError as exc:
+            raise ReplayInputError(name, None, "(文件)", "不是 UTF-8 编码") from exc
+
+
+class Replayer:
+    """Holds the state of one replay and applies events in file order."""
+
+    def __init__(self, roster: RosterView, policy: Policy, calendar: WorkdayCalendar) -> None:
+        self.policy = policy
+        self.calendar = calendar
+        self.state = AssignmentState(
+            roster=roster,
+            rotation=RotationState(),
+            institution_holdings=HoldingsIndex(),
+            practitioner_holdings=HoldingsIndex(),
+            load=LoadWindow(),
+        )
+        self.cases: dict[str, HeldCase] = {}
+
+    def _check_ids(self, event: CaseEvent, fail: Callable[[str, str], ReplayInputError]) -> None:
+        roster = self.state.roster
+        if event.id in self.cases:
+            raise fail("id", f"案件编号 {event.id} 重复")
+        for key in ("chosen_institution", "helped_by_institution"):
+            value = getattr(event, key)
+            if value is not None and value not in roster.institutions:
+                raise fail(key, f"未知机构 {value}")
+        chosen = event.chosen_practitioner
+        if chosen is not None:
+            if chosen not in roster.practitioners:
+                raise fail("chosen_practitioner", f"未知承办人 {chosen}")
+            own = roster.practitioners[chosen].institution
+            if event.chosen_institution not in (None, own):
+                raise fail(
+                    "chosen_institution",
+                    f"与所选承办人 {chosen} 所在机构 {own} 不一致",
+                )
+        for n, inst in enumerate(event.conflicts.institutions):
+            if inst not in roster.institutions:
+                raise fail(f"conflicts.institutions.{n}", f"未知机构 {inst}")
+        for n, prac in enumerate(event.conflicts.practitioners):
+            if prac not in roster.practitioners:
+                raise fail(f"conflicts.practitioners.{n}", f"未知承办人 {prac}")
+
+    def apply(self, event: Any, fail: Callable[[str, str], ReplayInputError]) -> Decision | None:
+        state = self.state
+        if isinstance(event, CaseEvent):
+            self._check_ids(event, fail)
+            case = event.to_policy()
+            day = local_date(case.started_at)
+            state.load.expire(day, self._values(day, "started_at", fail).ranking_load_window_days)
+            decision = self._decide(lambda: decide_case(case, state, self.policy, self.calendar), "started_at", fail)
+            self.cases[case.id] = apply_assignment(state, case, decision)
+            return decision
+        if isinstance(event, ChangeHandlerEvent):
+            held = self.cases.get(event.case)
+            if held is None:
+                raise fail("case", f"未知案件 {event.case}")
+            request = ChangeRequest(event.at, event.reason, event.consent, event.mode, event.bureau_approved)
+            day = local_date(event.at)
+            state.load.expire(day, self._values(day, "at", fail).ranking_load_window_days)
+            decision = self._decide(
+                lambda: decide_change(held, request, state, self.policy, self.calendar), "at", fail
+            )
+            self.cases[event.case] = apply_change(state, held, decision)
+            return decision
+        if isinstance(event, SuspendEvent | ReinstateEvent):
+            if event.institution not in state.roster.institutions:
+                raise fail("institution", f"未知机构 {event.institution}")
+            # SPEC §8: a suspended firm leaves the pool with its credit frozen.
+            state.roster = state.roster.with_suspended(event.institution, isinstance(event, SuspendEvent))
+            return None
+        raise AssertionError(f"unhandled event {event!r}")
+
+    def _values(self, day: date, key: str, fail: Callable[[str, str], ReplayInputError]) -> Any:
+        try:
+            return self.policy.values_on(day)
+        except PolicyError as exc:
+            raise fail(key, f"{day} 不在政策 {self.policy.id} 的施行期间：{exc.reason}") from exc
+
+    @staticmethod
+    def _decide(
+        run: Callable[[], Decision], key: str, fail: Callable[[str, str], ReplayInputError]
+    ) -> Decision:
+        try:
+            return run()
+        except CalendarYearMissing as exc:
+            raise fail(key, str(exc)) from exc
+
+
+def replay(
+    roster_path: Path,
+    events_path: Path,
+    out_path: Path | None,
+    policy: Policy,
+    calendar: WorkdayCalendar,
+    explain: str | None = None,
+) -> ReplayResult:
+    """Run the whole stream; write decisions to `out_path` atomically (None: write nothing)."""
+    _, view = load_roster(roster_path)
+    replayer = Replayer(view, policy, calendar)
+    result = ReplayResult(roster=view)
+    events_name = str(events_path)
+    tmp: Any = None
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+            "w", encoding="utf-8", dir=out_path.parent, prefix=f".{out_path.name}.", delete=False
+        )
+    try:
+        for number, line in _read_events(events_path):
+
+            def fail(key: str, reason: str, number: int = number) -> ReplayInputError:
+                return ReplayInputError(events_name, number, key, reason)
+
+            try:
+                event = EVENT_ADAPTER.validate_json(line)
+            except ValidationError as exc:
+                loc, reason = first_error(exc)
+                raise ReplayInputError(events_name, number, loc, reason) from exc
+            result.events += 1
+            decision = replayer.apply(event, fail)
+            if decision is None:
+                continue
+            _tally(result, decision)
+            if explain is not None and decision.case == explain:
+                result.explained.append(decision)
+            if tmp is not None:
+                tmp.write(json.dumps(decision.to_json(), ensure_ascii=False))
+                tmp.write("\n")
+        if explain is not None and not result.explained:
+            raise ReplayInputError(events_name, None, "--explain", f"事件流中没有案件 {explain}")
+        if tmp is not None:
+            tmp.flush()
+            os.fsync(tmp.fileno())
+            tmp.close()
+            os.replace(tmp.name, out_path)  # type: ignore[arg-type]
+            tmp = None
+    finally:
+        if tmp is not None:
+            tmp.close()
+            os.unlink(tmp.name)
+    return result
+
+
+def _tally(result: ReplayResult, decision: Decision) -> None:
+    result.decisions += 1
+    result.by_status[decision.status.value] += 1
+    if decision.rule is not None:
+        result.by_rule[decision.rule.value] += 1
+    if decision.route is not None:
+        result.by_route[decision.route.value] += 1
+    if decision.status.value == "unassignable":
+        result.unassignable.append(decision.case)
+    elif decision.status.value == "refused":
+        result.refused.append(decision.case)
