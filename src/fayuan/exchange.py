@@ -176,6 +176,7 @@ EVENT_ADAPTER: TypeAdapter[CaseEvent | SuspendEvent | ReinstateEvent | ChangeHan
     TypeAdapter(Event)
 )
 
+_TIME_FORMAT = "时间格式错误，应为带时区的 ISO 8601 时间，如 2026-09-30T10:00:00+08:00"
 _REASONS_ZH = {
     "missing": "缺少必填字段",
     "extra_forbidden": "未知字段",
@@ -183,8 +184,8 @@ _REASONS_ZH = {
     "literal_error": "取值不在允许范围内",
     "union_tag_invalid": "未知的事件类型",
     "union_tag_not_found": "缺少事件类型 type",
-    "datetime_parsing": "时间格式错误，应为带时区的 ISO 8601 时间，如 2026-09-30T10:00:00+08:00",
-    "datetime_from_date_parsing": "时间格式错误，应为带时区的 ISO 8601 时间，如 2026-09-30T10:00:00+08:00",
+    "datetime_parsing": _TIME_FORMAT,
+    "datetime_from_date_parsing": _TIME_FORMAT,
     "datetime_type": "应为带时区的时间字符串",
     "timezone_aware": "时间缺少时区（如 +08:00）",
     "date_parsing": "日期格式错误，应为 YYYY-MM-DD",

@@ -153,14 +153,18 @@ class Replayer:
             case = event.to_policy()
             day = local_date(case.started_at)
             state.load.expire(day, self._values(day, "started_at", fail).ranking_load_window_days)
-            decision = self._decide(lambda: decide_case(case, state, self.policy, self.calendar), "started_at", fail)
+            decision = self._decide(
+                lambda: decide_case(case, state, self.policy, self.calendar), "started_at", fail
+            )
             self.cases[case.id] = apply_assignment(state, case, decision)
             return decision
         if isinstance(event, ChangeHandlerEvent):
             held = self.cases.get(event.case)
             if held is None:
                 raise fail("case", f"未知案件 {event.case}")
-            request = ChangeRequest(event.at, event.reason, event.consent, event.mode, event.bureau_approved)
+            request = ChangeRequest(
+                event.at, event.reason, event.consent, event.mode, event.bureau_approved
+            )
             day = local_date(event.at)
             state.load.expire(day, self._values(day, "at", fail).ranking_load_window_days)
             decision = self._decide(
@@ -172,7 +176,9 @@ class Replayer:
             if event.institution not in state.roster.institutions:
                 raise fail("institution", f"未知机构 {event.institution}")
             # SPEC §8: a suspended firm leaves the pool with its credit frozen.
-            state.roster = state.roster.with_suspended(event.institution, isinstance(event, SuspendEvent))
+            state.roster = state.roster.with_suspended(
+                event.institution, isinstance(event, SuspendEvent)
+            )
             return None
         raise AssertionError(f"unhandled event {event!r}")
 

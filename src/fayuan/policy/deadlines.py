@@ -22,8 +22,9 @@ def local_date(moment: datetime) -> date:
 
 
 def assignment_deadline(started_at: datetime, working_days: int, calendar: WorkingDays) -> datetime:
-    """第六条：刑事法律援助案件应当自决定给予法律援助或收到通知辩护（通知代理）公函之日起 1 个工作日内
-    指派……民事或行政、劳动仲裁、其他非诉讼类法律援助案件应当自决定给予法律援助之日起 3个工作日内指派。
+    """第六条：刑事法律援助案件应当自决定给予法律援助或收到通知辩护（通知代理）公函之日
+    起 1 个工作日内指派……民事或行政、劳动仲裁、其他非诉讼类法律援助案件应当自决定给予
+    法律援助之日起 3个工作日内指派。
 
     [SPEC §5: the start day is not counted (民法典第二百零一条); the deadline is 23:59:59 CST of the
     N-th working day strictly after the start date; make-up Saturdays count as working days.]

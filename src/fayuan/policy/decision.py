@@ -45,9 +45,9 @@ RULE_ARTICLES = {
     Rule.change: ("第十二条",),
 }
 
-_ARTICLE_ORDER = (
-    "第一条 第二条 第三条 第四条 第五条 第六条 第七条 第八条 第九条 第十条 第十一条 第十二条 第十三条 第十四条 第十五条"
-).split()
+_ARTICLE_ORDER = tuple(
+    f"第{n}条" for n in ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"]
+)
 
 
 def sort_articles(articles: set[str]) -> tuple[str, ...]:
@@ -116,7 +116,8 @@ class Decision:
             out["handler"] = self.handler
         if self.rotation is not None and self.rotation.skipped:
             out["skipped"] = [
-                {"institution": firm, "reason": check.reason} for firm, check in self.rotation.skipped
+                {"institution": firm, "reason": check.reason}
+                for firm, check in self.rotation.skipped
             ]
         if self.status is Status.unassignable:
             out["reasons"] = {c.institution: c.reason for c in self.ineligible}

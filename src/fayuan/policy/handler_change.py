@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from fayuan.policy.decision import Decision, Rule, Status, sort_articles
-from fayuan.policy.deadlines import WorkingDays, assignment_deadline, local_date
-from fayuan.policy.eligibility import INSTITUTION_REASONS_ZH, InstitutionCheck
 from fayuan.policy.approval import Route
+from fayuan.policy.deadlines import WorkingDays, assignment_deadline, local_date
+from fayuan.policy.decision import Decision, Rule, Status, sort_articles
+from fayuan.policy.eligibility import INSTITUTION_REASONS_ZH, InstitutionCheck
 from fayuan.policy.handlers import handlers_required
 from fayuan.policy.model import Case
 from fayuan.policy.selection import AssignmentState, PolicyLike, case_setting, decide_case
@@ -87,11 +87,21 @@ def decide_change(
             refusal=refusal,
         )
     route = Route.director if held.changes < pv.handler_change_max_changes else Route.bureau
-    grounds = () if route is Route.director else (f"第 {held.changes + 1} 次更换，超过 {pv.handler_change_max_changes} 次",)
+    grounds = (
+        ()
+        if route is Route.director
+        else (f"第 {held.changes + 1} 次更换，超过 {pv.handler_change_max_changes} 次",)
+    )
     assert held.institution is not None
     if request.mode == ChangeMode.other_institution:
         decision = decide_case(
-            case, state, policy, calendar, on=request.at, exclude=(held.institution,), event="change_handler"
+            case,
+            state,
+            policy,
+            calendar,
+            on=request.at,
+            exclude=(held.institution,),
+            event="change_handler",
         )
         articles = set(decision.articles) | {"第十二条"}
         return replace_decision(
@@ -115,7 +125,9 @@ def decide_change(
     elif not others:
         status = Status.unassignable
         check = InstitutionCheck(
-            check.institution, False, "practitioners",
+            check.institution,
+            False,
+            "practitioners",
             INSTITUTION_REASONS_ZH["practitioners"].format(have=0, need=1),
         )
     return Decision(

@@ -7,7 +7,10 @@ from fayuan.policy.params import PolicyValues
 
 
 def is_group_case(case: Case, pv: PolicyValues) -> bool:
-    """第十条 集团案件. [SPEC §6: ten or more aided persons, 民事诉讼法解释第七十五条 "人数众多".]"""
+    """第十条 集团案件.
+
+    [SPEC §6: ten or more aided persons, 民事诉讼法解释第七十五条 "人数众多".]
+    """
     return not case.is_criminal and case.aided_persons >= pv.group_min_persons
 
 

@@ -4,6 +4,7 @@ them so that a decision does not walk every practitioner of the district (SPEC.m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 from fayuan.policy.model import Institution, Practitioner, PractitionerKind
 from fayuan.policy.rotation import PoolMember, rotation_pool
 
@@ -13,7 +14,6 @@ class RosterView:
 
     __slots__ = (
         "_pools",
-        "suspended",
         "active_lawyers",
         "active_members",
         "institutions",
@@ -22,6 +22,7 @@ class RosterView:
         "ordered",
         "practitioners",
         "specialty_counts",
+        "suspended",
     )
 
     def __init__(
@@ -43,7 +44,9 @@ class RosterView:
         members: dict[str, list[Practitioner]] = {i: [] for i in self.institutions}
         for p in self.practitioners.values():
             members[p.institution].append(p)
-        self.members: dict[str, tuple[Practitioner, ...]] = {k: tuple(v) for k, v in members.items()}
+        self.members: dict[str, tuple[Practitioner, ...]] = {
+            k: tuple(v) for k, v in members.items()
+        }
         self.active_members: dict[str, tuple[Practitioner, ...]] = {
             k: tuple(p for p in v if p.active) for k, v in self.members.items()
         }
@@ -80,7 +83,8 @@ class RosterView:
         pool = self._pools.get(mode)
         if pool is None:
             pool = rotation_pool(
-                ((i, self.available(i.id), len(self.active_lawyers[i.id])) for i in self.ordered), mode
+                ((i, self.available(i.id), len(self.active_lawyers[i.id])) for i in self.ordered),
+                mode,
             )
             self._pools[mode] = pool
         return pool

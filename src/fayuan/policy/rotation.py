@@ -51,7 +51,9 @@ def firm_weight(active_lawyers: int, mode: str) -> int:
 def rotation_pool(
     firms: Iterable[tuple[Institution, bool, int]], mode: str
 ) -> tuple[PoolMember, ...]:
-    """The pool: active law firms with weight > 0, from (institution, active now, active lawyers)."""
+    """The pool: active law firms with weight > 0.
+
+    `firms` gives (institution, takes new cases now, number of active lawyers)."""
     pool = []
     for inst, active, lawyers in firms:
         if not active or inst.kind is not InstitutionKind.law_firm:
@@ -110,9 +112,7 @@ def take_turn(
         eligible, result = check(firm)
         if eligible:
             after = _advance(state, pool, firm, total)
-            return RotationTurn(
-                firm, pool, total, state.credits, tuple(skipped), result, after
-            )
+            return RotationTurn(firm, pool, total, state.credits, tuple(skipped), result, after)
         skipped.append((firm, result))
     return RotationTurn(None, pool, total, state.credits, tuple(skipped), None, state)
 

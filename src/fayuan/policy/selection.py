@@ -31,7 +31,8 @@ from fayuan.policy.rotation import RotationState, RotationTurn, count_as_turn, t
 
 
 class PolicyLike(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def values_on(self, on: date) -> PolicyValues: ...
 
@@ -71,7 +72,9 @@ class _Setting:
         )
 
 
-def case_setting(case: Case, on: date, required: int, pv: PolicyValues, state: AssignmentState) -> _Setting:
+def case_setting(
+    case: Case, on: date, required: int, pv: PolicyValues, state: AssignmentState
+) -> _Setting:
     institution_conflicts = listed_conflicts(case.conflict_institutions)
     institution_conflicts |= state.institution_holdings.conflicts(case)
     practitioner_conflicts = listed_conflicts(case.conflict_practitioners)
@@ -85,7 +88,9 @@ def case_setting(case: Case, on: date, required: int, pv: PolicyValues, state: A
     )
 
 
-def _choice(setting: _Setting, declined: list[Declined]) -> tuple[InstitutionCheck, str | None] | None:
+def _choice(
+    setting: _Setting, declined: list[Declined]
+) -> tuple[InstitutionCheck, str | None] | None:
     """第四条 点援制；第九条 适当结合受援人意愿：the applicant's choice, honoured when eligible."""
     case, roster = setting.case, setting.state.roster
     if case.chosen_practitioner:
@@ -99,7 +104,9 @@ def _choice(setting: _Setting, declined: list[Declined]) -> tuple[InstitutionChe
             detail = INSTITUTION_REASONS_ZH["chosen_practitioner"].format(
                 practitioner=chosen.id, detail=why.detail or "不在可承办人员之列"
             )
-            declined.append(Declined(chosen.institution, Rule.choice, "chosen_practitioner", detail))
+            declined.append(
+                Declined(chosen.institution, Rule.choice, "chosen_practitioner", detail)
+            )
             return None
         return check, chosen.id
     if case.chosen_institution:
@@ -110,7 +117,9 @@ def _choice(setting: _Setting, declined: list[Declined]) -> tuple[InstitutionChe
     return None
 
 
-def _helping(setting: _Setting, pv: PolicyValues, declined: list[Declined]) -> InstitutionCheck | None:
+def _helping(
+    setting: _Setting, pv: PolicyValues, declined: list[Declined]
+) -> InstitutionCheck | None:
     """第七条：根据便民原则可优先指派为当事人提供法律帮助的法律服务机构，但有利益冲突的除外。
 
     [SPEC §7 rule 2: not for criminal cases, which 第十一条 orders by rotation, unless
@@ -131,7 +140,9 @@ def _rotation_checker(
 ) -> Callable[[str], tuple[bool, InstitutionCheck]]:
     def check(firm: str) -> tuple[bool, InstitutionCheck]:
         if firm in exclude:
-            return False, InstitutionCheck(firm, False, "excluded", INSTITUTION_REASONS_ZH["excluded"])
+            return False, InstitutionCheck(
+                firm, False, "excluded", INSTITUTION_REASONS_ZH["excluded"]
+            )
         result = setting.check(firm)
         return result.eligible, result
 
@@ -167,7 +178,9 @@ def rank_institutions(
             mean_quality = sum(p.quality for p in chosen) / len(chosen)
             specialists = sum(1 for p in chosen if case.specialty in p.specialties)
         scores.append(
-            score(inst, case, specialists, mean_quality, state.load.recent(inst.id), len(eligible), pv)
+            score(
+                inst, case, specialists, mean_quality, state.load.recent(inst.id), len(eligible), pv
+            )
         )
     scores.sort(key=lambda s: s.order_key)
     return tuple(scores), tuple(ineligible), checks
@@ -226,10 +239,16 @@ def decide_case(
         articles.update(a for d in declined for a in RULE_ARTICLES[d.rule])
 
     if case.is_criminal:
-        turn = take_turn(state.rotation, state.roster.pool(pv.rotation_weight), _rotation_checker(setting, exclude))
+        turn = take_turn(
+            state.rotation,
+            state.roster.pool(pv.rotation_weight),
+            _rotation_checker(setting, exclude),
+        )
         articles.add("第十一条")
         if turn.winner is not None and turn.winner_check is not None:
-            return _finish(base, turn.winner_check, Rule.rotation, articles, declined, None, turn, (), ())
+            return _finish(
+                base, turn.winner_check, Rule.rotation, articles, declined, None, turn, (), ()
+            )
         ineligible = tuple(check for _, check in turn.skipped)
         in_pool = {firm for firm, _ in turn.skipped}
         others = tuple(setting.check(i.id) for i in state.roster.ordered if i.id not in in_pool)
@@ -238,7 +257,17 @@ def decide_case(
     scores, ineligible, checks = rank_institutions(setting, pv, exclude)
     articles.update(RULE_ARTICLES[Rule.ranking])
     if scores:
-        return _finish(base, checks[scores[0].institution], Rule.ranking, articles, declined, None, None, scores, ineligible)
+        return _finish(
+            base,
+            checks[scores[0].institution],
+            Rule.ranking,
+            articles,
+            declined,
+            None,
+            None,
+            scores,
+            ineligible,
+        )
     return _unassignable(base, articles, declined, ineligible, None)
 
 
@@ -256,7 +285,9 @@ def _assigned(
     if setting.case.is_criminal and pv.rotation_choice_counts_as_turn:
         # [SPEC §8: a criminal case assigned by rule 1 or 2 counts as that firm's turn.]
         roster = setting.state.roster
-        turn = count_as_turn(setting.state.rotation, roster.pool(pv.rotation_weight), check.institution, check)
+        turn = count_as_turn(
+            setting.state.rotation, roster.pool(pv.rotation_weight), check.institution, check
+        )
         articles.add("第十一条")
     return _finish(base, check, rule, articles, declined, handler, turn, (), ())
 
