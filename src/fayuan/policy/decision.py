@@ -45,9 +45,9 @@ RULE_ARTICLES = {
     Rule.change: ("第十二条",),
 }
 
-_ARTICLE_ORDER = tuple(
-    f"第{n}条" for n in ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"]
-)
+_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+_NUMERALS += tuple("十" + n for n in _NUMERALS[:5])
+_ARTICLE_ORDER = tuple(f"第{n}条" for n in _NUMERALS)
 
 
 def sort_articles(articles: set[str]) -> tuple[str, ...]:
