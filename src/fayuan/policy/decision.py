@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from fayuan.policy.approval import Route
-from fayuan.policy.eligibility import InstitutionCheck
+from fayuan.policy.eligibility import InstitutionCheck, PractitionerCheck
 from fayuan.policy.params import PolicyValues
 from fayuan.policy.ranking import ScoreParts
 from fayuan.policy.rotation import RotationTurn
@@ -45,8 +45,8 @@ RULE_ARTICLES = {
     Rule.change: ("第十二条",),
 }
 
-_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
-_NUMERALS += tuple("十" + n for n in _NUMERALS[:5])
+_DIGITS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+_NUMERALS = _DIGITS + tuple("十" + n for n in _DIGITS[:5])
 _ARTICLE_ORDER = tuple(f"第{n}条" for n in _NUMERALS)
 
 
@@ -73,6 +73,7 @@ class Decision:
     status: Status
     on: datetime
     policy_id: str
+    category: str = ""
     policy_values: PolicyValues | None = field(default=None, repr=False)
     institution: str | None = None
     rule: Rule | None = None
@@ -88,6 +89,8 @@ class Decision:
     declined: tuple[Declined, ...] = ()
     # The check of the winner and of every institution that lost for a reason of its own.
     winner_check: InstitutionCheck | None = None
+    # Every practitioner of the assigned institution, eligible or why not.
+    practitioner_checks: tuple[PractitionerCheck, ...] = ()
     ineligible: tuple[InstitutionCheck, ...] = ()
     scores: tuple[ScoreParts, ...] = ()  # ranking: every eligible candidate, best first
     rotation: RotationTurn[InstitutionCheck] | None = field(default=None, repr=False)

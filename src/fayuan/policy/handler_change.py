@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from fayuan.policy.approval import Route
@@ -82,6 +82,7 @@ def decide_change(
             status=Status.refused,
             on=request.at,
             policy_id=policy.id,
+            category=case.category.value,
             policy_values=pv,
             articles=("第十二条",),
             refusal=refusal,
@@ -136,6 +137,7 @@ def decide_change(
         status=status,
         on=request.at,
         policy_id=policy.id,
+        category=case.category.value,
         policy_values=pv,
         institution=held.institution if status is Status.assigned else None,
         rule=Rule.change if status is Status.assigned else None,
@@ -147,6 +149,7 @@ def decide_change(
         eligible_practitioners=others,
         serious=setting.needs.serious,
         winner_check=check if status is Status.assigned else None,
+        practitioner_checks=setting.member_checks(held.institution),
         ineligible=() if status is Status.assigned else (check,),
         excluded=(held.handler,) if held.handler else (),
         change_number=held.changes + 1,
@@ -154,6 +157,4 @@ def decide_change(
 
 
 def replace_decision(decision: Decision, **changes: object) -> Decision:
-    from dataclasses import replace
-
     return replace(decision, **changes)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from fayuan.policy.eligibility import (
     INSTITUTION_REASONS_ZH,
     CaseNeeds,
     InstitutionCheck,
+    PractitionerCheck,
     check_institution,
     check_practitioner,
 )
@@ -58,6 +59,13 @@ class _Setting:
     institution_conflicts: Mapping[str, ConflictReason]
     practitioner_conflicts: Mapping[str, ConflictReason]
     state: AssignmentState
+
+    def member_checks(self, institution: str) -> tuple[PractitionerCheck, ...]:
+        """Each practitioner of `institution`, eligible or why not (for the record)."""
+        return tuple(
+            check_practitioner(p, self.needs, self.practitioner_conflicts)
+            for p in self.state.roster.members[institution]
+        )
 
     def check(self, institution: str, *, allow_suspended: bool = False) -> InstitutionCheck:
         roster = self.state.roster
@@ -197,6 +205,21 @@ def decide_case(
     event: str = "case",
 ) -> Decision:
     """Assign one case by the order of precedence of SPEC §7. Does not change `state`."""
+    decision, setting = _decide_case(case, state, policy, calendar, on, exclude, event)
+    if decision.institution is None:
+        return decision
+    return replace(decision, practitioner_checks=setting.member_checks(decision.institution))
+
+
+def _decide_case(
+    case: Case,
+    state: AssignmentState,
+    policy: PolicyLike,
+    calendar: WorkingDays,
+    on: datetime | None,
+    exclude: Collection[str],
+    event: str,
+) -> tuple[Decision, _Setting]:
     moment = on or case.started_at
     day = local_date(moment)
     pv = policy.values_on(day)
@@ -215,6 +238,7 @@ def decide_case(
         status=Status.unassignable,
         on=moment,
         policy_id=policy.id,
+        category=case.category.value,
         policy_values=pv,
         route=approval_route(case, pv),
         route_grounds=grounds,
@@ -231,10 +255,14 @@ def decide_case(
     chosen = None if exclude else _choice(setting, declined)
     if chosen is not None:
         check, handler = chosen
-        return _assigned(base, setting, pv, check, Rule.choice, articles, declined, handler)
+        return _assigned(
+            base, setting, pv, check, Rule.choice, articles, declined, handler
+        ), setting
     helping = None if exclude else _helping(setting, pv, declined)
     if helping is not None:
-        return _assigned(base, setting, pv, helping, Rule.helping, articles, declined, None)
+        return _assigned(
+            base, setting, pv, helping, Rule.helping, articles, declined, None
+        ), setting
     if declined:
         articles.update(a for d in declined for a in RULE_ARTICLES[d.rule])
 
@@ -247,12 +275,20 @@ def decide_case(
         articles.add("第十一条")
         if turn.winner is not None and turn.winner_check is not None:
             return _finish(
-                base, turn.winner_check, Rule.rotation, articles, declined, None, turn, (), ()
-            )
+                base,
+                turn.winner_check,
+                Rule.rotation,
+                articles,
+                declined,
+                None,
+                turn,
+                (),
+                (),
+            ), setting
         ineligible = tuple(check for _, check in turn.skipped)
         in_pool = {firm for firm, _ in turn.skipped}
         others = tuple(setting.check(i.id) for i in state.roster.ordered if i.id not in in_pool)
-        return _unassignable(base, articles, declined, ineligible + others, turn)
+        return _unassignable(base, articles, declined, ineligible + others, turn), setting
 
     scores, ineligible, checks = rank_institutions(setting, pv, exclude)
     articles.update(RULE_ARTICLES[Rule.ranking])
@@ -267,8 +303,8 @@ def decide_case(
             None,
             scores,
             ineligible,
-        )
-    return _unassignable(base, articles, declined, ineligible, None)
+        ), setting
+    return _unassignable(base, articles, declined, ineligible, None), setting
 
 
 def _assigned(
