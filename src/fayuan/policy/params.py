@@ -193,7 +193,11 @@ class Parameter:
     file: str = field(default="", compare=False)
 
     def at(self, on: date) -> object:
-        """The value in force on `on`; `PolicyDateError` before the first date."""
+        """The value in force on `on`; `PolicyDateError` before the first date.
+
+        第十五条：本制度于正式印发之日起施行。[A day before a parameter's first effective date has
+        no rule to apply: an error, never a default (DESIGN.md, after OpenFisca).]
+        """
         _check_is_date(on)
         i = bisect_right(self.values, on, key=lambda row: row[0])
         if i == 0:
