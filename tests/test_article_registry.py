@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from fayuan.policy.decision import ARTICLE_ORDER
 from fayuan.policy.registry import REGISTRY
 
 REGULATION = Path(__file__).resolve().parents[1].parent / "shared/regulation/beibei-2023-9.zh.md"
-ARTICLES = [f"第{n}条" for n in "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五".split()]
+ARTICLES = list(ARTICLE_ORDER)
 
 
 def _resolve(dotted: str) -> object:

@@ -47,11 +47,11 @@ RULE_ARTICLES = {
 
 _DIGITS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 _NUMERALS = _DIGITS + tuple("十" + n for n in _DIGITS[:5])
-_ARTICLE_ORDER = tuple(f"第{n}条" for n in _NUMERALS)
+ARTICLE_ORDER = tuple(f"第{n}条" for n in _NUMERALS)
 
 
 def sort_articles(articles: set[str]) -> tuple[str, ...]:
-    return tuple(a for a in _ARTICLE_ORDER if a in articles)
+    return tuple(a for a in ARTICLE_ORDER if a in articles)
 
 
 @dataclass(frozen=True, slots=True)
