@@ -1,0 +1,167 @@
+"""Cases and their parties (第二条、第六条、第七条; SPEC.md §1, §5, §12)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from fayuan.accounts.models import JudicialOrgan
+from fayuan.policy.model import Category, Source
+from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
+
+CATEGORY_CHOICES = [
+    (Category.criminal.value, "刑事"),
+    (Category.civil.value, "民事"),
+    (Category.administrative.value, "行政"),
+    (Category.labor_arbitration.value, "劳动仲裁"),
+    (Category.non_litigation.value, "其他非诉讼"),
+]
+
+
+class Channel(models.TextChoices):
+    online = "online", "线上申请"
+    workstation = "workstation", "工作站（司法所）代为申请"
+    liaison = "liaison", "联络点（律师事务所、基层法律服务所）指引申请"
+    counter = "counter", "中心窗口申请"
+
+
+class CaseStatus(models.TextChoices):
+    intake = "intake", "已受理，待决定给予法律援助"
+    granted = "granted", "已决定给予法律援助，待指派"
+    proposed = "proposed", "已提出指派意见，待决定"
+    discussed = "discussed", "已集体讨论，待报区司法局"
+    reported = "reported", "已书面报请区司法局，待决定"
+    assigned = "assigned", "已指派，待承办机构安排承办人"
+    handler_named = "handler_named", "已安排承办人，待签订委托协议"
+    agreement_signed = "agreement_signed", "已签订委托协议，办理中"
+    unassignable = "unassignable", "无可指派机构，待处理"
+    closed = "closed", "已结案"
+    refused = "refused", "不予法律援助"
+
+
+class Case(models.Model):
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField("案件编号", max_length=40)
+    category = models.CharField("案件类别", max_length=30, choices=CATEGORY_CHOICES)
+    source = models.CharField(
+        "来源",
+        max_length=20,
+        choices=[
+            (Source.application.value, "公民申请"),
+            (Source.notification.value, "司法机关通知"),
+        ],
+    )
+    status = models.CharField(
+        "状态", max_length=30, choices=CaseStatus.choices, default=CaseStatus.intake
+    )
+    summary = models.TextField("案情摘要", blank=True)
+
+    # A citizen's application (第七条): how it came and who helped.
+    channel = models.CharField("申请方式", max_length=20, choices=Channel.choices, blank=True)
+    workstation = models.ForeignKey(
+        Workstation, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    helped_by_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="helped_cases",
+        verbose_name="提供法律帮助的机构（联络点）",
+    )
+    # A judicial organ's notification letter (通知辩护/通知代理公函, 第六条).
+    organ = models.ForeignKey(
+        JudicialOrgan, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    letter_number = models.CharField("公函文号", max_length=100, blank=True)
+    letter_received_at = models.DateTimeField("收到公函时间", null=True, blank=True)
+
+    aided_persons = models.PositiveIntegerField("受援人数", default=1)
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="cases")
+    specialty = models.CharField("涉及专业", max_length=50, blank=True)
+    social_impact = models.BooleanField("具有一定社会影响", default=False)
+    major_difficult = models.BooleanField("重大疑难", default=False)
+    life_sentence_possible = models.BooleanField("可能判处无期徒刑以上", default=False)
+    stability_risk = models.BooleanField("对社会平安稳定有影响", default=False)
+
+    # 点援 (第四条、第九条): the applicant's choice and wishes.
+    chosen_practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases"
+    )
+    chosen_institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases"
+    )
+    wishes = models.TextField("受援人意愿", blank=True)
+    conflict_institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="conflict_cases", verbose_name="有利益冲突的机构"
+    )
+    conflict_practitioners = models.ManyToManyField(
+        Practitioner, blank=True, related_name="conflict_cases", verbose_name="有利益冲突的承办人"
+    )
+
+    # The decision to grant aid starts the deadline; a notification starts it on receipt (第六条).
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField("决定给予法律援助时间", null=True, blank=True)
+    started_at = models.DateTimeField("指派期限起算时间", null=True, blank=True)
+    due_at = models.DateTimeField("指派期限", null=True, blank=True)
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_cases",
+        verbose_name="承办机构",
+    )
+    assigned_at = models.DateTimeField("指派时间", null=True, blank=True)
+    agreement_signed_on = models.DateField("委托协议签订日期", null=True, blank=True)
+    handler_changes = models.PositiveIntegerField("更换承办人次数", default=0)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    outcome = models.CharField("办理结果", max_length=500, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法律援助案件"
+        constraints = [
+            models.UniqueConstraint(fields=["center", "number"], name="uniq_case_number"),
+            # Idempotent notification intake: one case per organ and letter number.
+            models.UniqueConstraint(
+                fields=["organ", "letter_number"],
+                condition=models.Q(source="notification"),
+                name="uniq_notification_letter",
+            ),
+        ]
+        indexes = [models.Index(fields=["center", "status", "due_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PartyRole(models.TextChoices):
+    aided = "aided", "受援人"
+    opposing = "opposing", "对方当事人"
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField("身份", max_length=20, choices=PartyRole.choices)
+    is_applicant = models.BooleanField("申请人", default=False)
+    name = models.CharField("姓名", max_length=100)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+        ordering = ["case", "id"]
+        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "fayuan.workflow"
+    verbose_name = "指派流程"
