@@ -1,0 +1,164 @@
+"""Who may see and do what. Every view and action asks these few functions, and a table-driven
+test checks every role against every action (the Zulip `access_*` pattern)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from fayuan.accounts.models import Role, StaffProfile
+from fayuan.cases.models import Case
+from fayuan.errors import ActionError
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+CENTER_STAFF = {Role.officer, Role.director}
+BUREAU = {Role.bureau_section, Role.bureau_leader}
+ALL_ROLES = set(Role)
+
+#: Action → the roles that may take it (further limited to the cases the user may see).
+ACTIONS: dict[str, frozenset[Role]] = {
+    "intake_application": frozenset({Role.officer}),
+    "intake_notification": frozenset({Role.officer, Role.judicial_organ}),
+    "grant_aid": frozenset({Role.officer, Role.director}),
+    "propose": frozenset({Role.officer}),
+    "director_decide": frozenset({Role.director}),
+    "record_discussion": frozenset({Role.officer, Role.director}),
+    "report_to_bureau": frozenset({Role.director}),
+    "bureau_decide": frozenset(BUREAU),
+    "issue_assignment": frozenset({Role.officer}),
+    "name_handlers": frozenset({Role.institution_admin}),
+    "sign_agreement": frozenset({Role.institution_admin, Role.practitioner}),
+    "request_handler_change": frozenset({Role.officer, Role.institution_admin, Role.practitioner}),
+    "decide_handler_change": frozenset({Role.director, *BUREAU}),
+    "close_case": frozenset({Role.officer, Role.institution_admin, Role.practitioner}),
+    "view_case": frozenset(ALL_ROLES),
+    "view_personal_data": frozenset(
+        {
+            Role.officer,
+            Role.director,
+            *BUREAU,
+            Role.institution_admin,
+            Role.practitioner,
+            Role.supervisor,
+        }
+    ),
+    "declare_persons": frozenset({Role.officer, Role.director, Role.bureau_section}),
+    "apply_recusal": frozenset({Role.officer, Role.director, Role.bureau_section}),
+    "decide_recusal": frozenset({Role.director, *BUREAU}),
+    "import_roster": frozenset({Role.officer, Role.director}),
+    "export_roster": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
+    "set_institution_status": frozenset({Role.director, Role.bureau_section}),
+    "view_deadlines": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
+    "view_audit": frozenset({Role.director, Role.bureau_section, Role.supervisor}),
+}
+
+ACTION_ZH = {
+    "intake_application": "受理申请",
+    "intake_notification": "登记通知辩护（代理）公函",
+    "grant_aid": "决定给予法律援助",
+    "propose": "提出指派意见",
+    "director_decide": "中心负责人决定",
+    "record_discussion": "记录集体讨论",
+    "report_to_bureau": "书面报请区司法局",
+    "bureau_decide": "区司法局决定",
+    "issue_assignment": "发出指派通知书",
+    "name_handlers": "安排承办人",
+    "sign_agreement": "登记委托协议",
+    "request_handler_change": "申请更换承办人",
+    "decide_handler_change": "批准更换承办人",
+    "close_case": "结案",
+    "view_case": "查看案件",
+    "view_personal_data": "查看个人信息",
+    "declare_persons": "申报近亲属与利害关系人",
+    "apply_recusal": "申请回避",
+    "decide_recusal": "决定回避",
+    "import_roster": "导入名册",
+    "export_roster": "导出名册",
+    "set_institution_status": "暂停或恢复机构指派",
+    "view_deadlines": "查看期限报表",
+    "view_audit": "查看审计日志",
+}
+
+
+def profile_of(user: AnyUser | None) -> StaffProfile | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_fayuan_profile", None)
+    if cached is None:
+        cached = StaffProfile.objects.filter(user_id=user.pk).select_related("center").first()
+        setattr(user, "_fayuan_profile", cached)  # noqa: B010 - cache on the request user
+    return cached
+
+
+def role_of(user: AnyUser | None) -> Role | None:
+    profile = profile_of(user)
+    return Role(profile.role) if profile else None
+
+
+def user_id(user: AnyUser) -> int:
+    """The acting user's id; actions call `require` first, so the user is authenticated."""
+    if user.pk is None:
+        raise ActionError("请先登录。", kind="forbidden")
+    return int(user.pk)
+
+
+def visible_cases(user: AnyUser | None) -> QuerySet[Case]:
+    """The cases a user may see: the center's staff and the bureau their center's; an
+    institution its cases; a practitioner the cases it handles; an organ the cases it sent."""
+    profile = profile_of(user)
+    if profile is None:
+        return Case.objects.none()
+    role = Role(profile.role)
+    cases = Case.objects.filter(center_id=profile.center_id)
+    if role in CENTER_STAFF or role in BUREAU or role is Role.supervisor:
+        return cases
+    if role is Role.institution_admin and profile.institution_id:
+        return cases.filter(
+            Q(institution_id=profile.institution_id)
+            | Q(assignments__institution_id=profile.institution_id)
+        ).distinct()
+    if role is Role.practitioner and profile.practitioner_id:
+        return cases.filter(handlers__practitioner_id=profile.practitioner_id).distinct()
+    if role is Role.judicial_organ and profile.organ_id:
+        return cases.filter(organ_id=profile.organ_id)
+    return Case.objects.none()
+
+
+def can_see_case(user: AnyUser | None, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def can(user: AnyUser | None, action: str, case: Case | None = None) -> bool:
+    role = role_of(user)
+    if role is None or role not in ACTIONS[action]:
+        return False
+    if case is None:
+        return True
+    if not can_see_case(user, case):
+        return False
+    profile = profile_of(user)
+    assert profile is not None
+    if role is Role.institution_admin and action != "view_case" and action != "view_personal_data":
+        # An institution acts only on the cases it holds now.
+        return case.institution_id == profile.institution_id
+    if role is Role.practitioner and action not in ("view_case", "view_personal_data"):
+        practitioner = profile.practitioner_id or 0
+        return case.handlers.filter(practitioner_id=practitioner, active=True).exists()
+    return True
+
+
+def require(user: AnyUser | None, action: str, case: Case | None = None) -> StaffProfile:
+    """The actor's profile, or `ActionError(forbidden)` saying what they may not do."""
+    profile = profile_of(user)
+    if profile is None:
+        raise ActionError("请先登录。", kind="forbidden")
+    if not can(user, action, case):
+        what = ACTION_ZH.get(action, action)
+        raise ActionError(
+            f"{profile.get_role_display()}无权{what}"
+            + ("（本案件不在其职责范围内）" if case else "")
+            + "。",
+            kind="forbidden",
+        )
+    return profile

@@ -1,0 +1,312 @@
+"""Intake: a citizen's application (第七条) or a judicial organ's notification letter (第六条),
+and the decision to grant aid, which starts the deadline. Every write records its audit event in
+the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fayuan.accounts.access import AnyUser, require
+from fayuan.accounts.models import JudicialOrgan
+from fayuan.audit import log as audit
+from fayuan.cases.models import CATEGORY_CHOICES, Case, CaseStatus, Channel, Party, PartyRole
+from fayuan.errors import ActionError
+from fayuan.identity import id_number_problem, mask_id_number
+from fayuan.policy.deadlines import assignment_deadline, local_date
+from fayuan.policy.model import Category
+from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
+from fayuan.workdays import CalendarYearMissing
+from fayuan.workflow import engine
+from fayuan.workflow.recusal import ensure_not_recused, flag_recusals
+
+CATEGORIES = {value for value, _ in CATEGORY_CHOICES}
+
+
+@dataclass
+class PartyInput:
+    role: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_applicant: bool = False
+
+
+@dataclass
+class CaseInput:
+    """What intake needs, from either source. Codes name roster entries (SPEC §12 ids)."""
+
+    category: str
+    locality: str
+    parties: list[PartyInput]
+    aided_persons: int = 1
+    specialty: str = ""
+    summary: str = ""
+    social_impact: bool = False
+    major_difficult: bool = False
+    life_sentence_possible: bool = False
+    stability_risk: bool = False
+    chosen_practitioner: str = ""
+    chosen_institution: str = ""
+    wishes: str = ""
+    conflict_institutions: list[str] = field(default_factory=list)
+    conflict_practitioners: list[str] = field(default_factory=list)
+    # Application only (第七条)
+    channel: str = ""
+    workstation: str = ""
+    helped_by_institution: str = ""
+    # Notification only (第六条)
+    organ_id: int | None = None
+    letter_number: str = ""
+    letter_received_at: datetime | None = None
+
+
+def _validate_parties(parties: list[PartyInput]) -> None:
+    if not any(p.role == PartyRole.aided for p in parties):
+        raise ActionError("至少需要一名受援人。", field="parties")
+    for n, p in enumerate(parties):
+        if p.role not in PartyRole.values:
+            raise ActionError(
+                "当事人身份应为 aided（受援人）或 opposing（对方当事人）。", f"parties.{n}.role"
+            )
+        if not p.name.strip():
+            raise ActionError("当事人姓名不能为空。", f"parties.{n}.name")
+        if p.id_number:
+            problem = id_number_problem(p.id_number)
+            if problem:
+                raise ActionError(f"身份证号码无效：{problem}。", f"parties.{n}.id_number")
+
+
+def _resolve(center: Center, data: CaseInput) -> dict[str, Any]:
+    """Roster references by code, each refused with the field that named it."""
+    if data.category not in CATEGORIES:
+        raise ActionError(f"案件类别应为 {'、'.join(sorted(CATEGORIES))} 之一。", "category")
+    if data.aided_persons < 1:
+        raise ActionError("受援人数至少为 1。", "aided_persons")
+    locality = Locality.objects.filter(center=center, name=data.locality).first()
+    if locality is None:
+        raise ActionError(f"本中心没有名为“{data.locality}”的镇街。", "locality")
+    refs: dict[str, Any] = {"locality": locality}
+    institutions = {
+        "chosen_institution": data.chosen_institution,
+        "helped_by_institution": data.helped_by_institution,
+    }
+    for key, code in institutions.items():
+        refs[key] = None
+        if code:
+            refs[key] = Institution.objects.filter(center=center, code=code).first()
+            if refs[key] is None:
+                raise ActionError(f"名册中没有编号为 {code} 的承办机构。", key)
+    refs["chosen_practitioner"] = None
+    if data.chosen_practitioner:
+        chosen = Practitioner.objects.filter(center=center, code=data.chosen_practitioner).first()
+        if chosen is None:
+            raise ActionError(
+                f"名册中没有编号为 {data.chosen_practitioner} 的承办人。", "chosen_practitioner"
+            )
+        if (
+            refs["chosen_institution"] is not None
+            and chosen.institution_id != refs["chosen_institution"].pk
+        ):
+            raise ActionError("所选承办人不属于所选承办机构。", "chosen_institution")
+        refs["chosen_practitioner"] = chosen
+    refs["workstation"] = None
+    if data.workstation:
+        refs["workstation"] = Workstation.objects.filter(
+            center=center, name=data.workstation
+        ).first()
+        if refs["workstation"] is None:
+            raise ActionError(
+                f"本中心没有名为“{data.workstation}”的工作站（司法所）。", "workstation"
+            )
+    refs["conflict_institutions"] = list(
+        Institution.objects.filter(center=center, code__in=data.conflict_institutions)
+    )
+    if len(refs["conflict_institutions"]) != len(set(data.conflict_institutions)):
+        raise ActionError("有利益冲突的机构中有名册里没有的编号。", "conflict_institutions")
+    refs["conflict_practitioners"] = list(
+        Practitioner.objects.filter(center=center, code__in=data.conflict_practitioners)
+    )
+    if len(refs["conflict_practitioners"]) != len(set(data.conflict_practitioners)):
+        raise ActionError("有利益冲突的承办人中有名册里没有的编号。", "conflict_practitioners")
+    return refs
+
+
+def _create(
+    center: Center, actor: AnyUser, data: CaseInput, source: str, refs: dict[str, Any], **extra: Any
+) -> Case:
+    case = Case.objects.create(
+        center=center,
+        number=f"pending-{timezone.now().timestamp()}-{id(data)}",
+        category=data.category,
+        source=source,
+        summary=data.summary,
+        aided_persons=data.aided_persons,
+        locality=refs["locality"],
+        specialty=data.specialty,
+        social_impact=data.social_impact,
+        major_difficult=data.major_difficult,
+        life_sentence_possible=data.life_sentence_possible,
+        stability_risk=data.stability_risk,
+        chosen_practitioner=refs["chosen_practitioner"],
+        chosen_institution=refs["chosen_institution"],
+        wishes=data.wishes,
+        created_by=actor if actor.is_authenticated else None,  # type: ignore[misc]
+        **extra,
+    )
+    year = local_date(case.created_at).year
+    case.number = f"{center.code.upper()}-{year}-{case.pk:06d}"
+    case.save(update_fields=["number"])
+    case.conflict_institutions.set(refs["conflict_institutions"])
+    case.conflict_practitioners.set(refs["conflict_practitioners"])
+    Party.objects.bulk_create(
+        Party(
+            case=case,
+            role=p.role,
+            is_applicant=p.is_applicant,
+            name=p.name.strip(),
+            id_number=p.id_number.upper(),
+            phone=p.phone,
+            address=p.address,
+        )
+        for p in data.parties
+    )
+    return case
+
+
+def _audit_parties(data: CaseInput) -> list[dict[str, str]]:
+    return [{"role": p.role, "id_number": mask_id_number(p.id_number)} for p in data.parties]
+
+
+def due_at(case: Case, started_at: datetime, field_name: str) -> datetime:
+    """第六条 deadline from `started_at`, or a clear error when the calendar lacks the year."""
+    policy = engine.policy_for(case.center)
+    pv = policy.values_on(local_date(started_at))
+    days = pv.criminal_working_days if case.category == Category.criminal else pv.other_working_days
+    try:
+        return assignment_deadline(started_at, days, engine.calendar())
+    except CalendarYearMissing as exc:
+        raise ActionError(str(exc), field_name) from exc
+
+
+def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Case:
+    """第七条：a citizen's application, online or at a workstation, with who helped."""
+    require(actor, "intake_application")
+    _validate_parties(data.parties)
+    if data.channel not in Channel.values:
+        raise ActionError(f"申请方式应为 {'、'.join(Channel.values)} 之一。", "channel")
+    if data.channel == Channel.workstation and not data.workstation:
+        raise ActionError("经工作站（司法所）申请的，须写明工作站。", "workstation")
+    with transaction.atomic():
+        refs = _resolve(center, data)
+        case = _create(
+            center,
+            actor,
+            data,
+            "application",
+            refs,
+            channel=data.channel,
+            workstation=refs["workstation"],
+            helped_by_institution=refs["helped_by_institution"],
+            status=CaseStatus.intake,
+        )
+        audit.record(
+            actor,
+            "case.intake_application",
+            case,
+            case=case,
+            data={"number": case.number, "parties": _audit_parties(data)},
+        )
+        flag_recusals(case)
+    return case
+
+
+def do_intake_notification(center: Center, actor: AnyUser, data: CaseInput) -> tuple[Case, bool]:
+    """第六条：a notification letter (通知辩护/通知代理) starts the deadline on receipt.
+    Idempotent: the same organ's same letter number gives the same case (created=False)."""
+    require(actor, "intake_notification")
+    _validate_parties(data.parties)
+    if not data.letter_number.strip():
+        raise ActionError("须填写通知公函文号。", "letter_number")
+    if data.letter_received_at is None or timezone.is_naive(data.letter_received_at):
+        raise ActionError("须填写收到公函的时间（含时区）。", "letter_received_at")
+    organ = JudicialOrgan.objects.filter(center=center, pk=data.organ_id or 0).first()
+    if organ is None:
+        raise ActionError("办案机关不存在。", "organ")
+    existing = Case.objects.filter(
+        organ=organ, letter_number=data.letter_number, source="notification"
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            refs = _resolve(center, data)
+            case = _create(
+                center,
+                actor,
+                data,
+                "notification",
+                refs,
+                organ=organ,
+                letter_number=data.letter_number.strip(),
+                letter_received_at=data.letter_received_at,
+                status=CaseStatus.granted,
+                started_at=data.letter_received_at,
+            )
+            case.due_at = due_at(case, data.letter_received_at, "letter_received_at")
+            case.save(update_fields=["due_at"])
+            audit.record(
+                actor,
+                "case.intake_notification",
+                case,
+                case=case,
+                data={
+                    "number": case.number,
+                    "organ": organ.name,
+                    "letter": case.letter_number,
+                    "parties": _audit_parties(data),
+                },
+            )
+            flag_recusals(case)
+    except IntegrityError:
+        # Two submissions of one letter at once: the other one won; answer with its case.
+        existing = Case.objects.filter(
+            organ=organ, letter_number=data.letter_number, source="notification"
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return case, True
+
+
+def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case:
+    """第六条：自决定给予法律援助之日起计算指派期限。"""
+    require(actor, "grant_aid", case)
+    ensure_not_recused(actor, case)
+    if case.status != CaseStatus.intake:
+        raise ActionError(
+            f"案件当前状态为“{case.get_status_display()}”，不能再决定给予法律援助。",
+            kind="conflict",
+        )
+    moment = at or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case.granted_by = actor  # type: ignore[assignment]
+        case.granted_at = moment
+        case.started_at = moment
+        case.due_at = due_at(case, moment, "at")
+        case.status = CaseStatus.granted
+        case.save(update_fields=["granted_by", "granted_at", "started_at", "due_at", "status"])
+        audit.record(
+            actor,
+            "case.grant_aid",
+            case,
+            case=case,
+            data={"at": moment.isoformat(), "due_at": case.due_at.isoformat()},
+        )
+    return case

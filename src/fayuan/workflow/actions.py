@@ -1,0 +1,752 @@
+"""The assignment workflow (第五、六、十、十一、十二条). Every step is a `do_*` function that checks
+who may act, writes the step and its audit event in one transaction, and refuses bad input with
+an `ActionError` before writing anything."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from fayuan.accounts.access import AnyUser, require, user_id
+from fayuan.accounts.models import Role, StaffProfile
+from fayuan.audit import log as audit
+from fayuan.cases.actions import due_at
+from fayuan.cases.models import Case, CaseStatus
+from fayuan.errors import ActionError
+from fayuan.policy.approval import Route as PolicyRoute
+from fayuan.policy.deadlines import local_date
+from fayuan.policy.decision import Decision, Status
+from fayuan.policy.eligibility import check_practitioner
+from fayuan.policy.explain import explain_decision
+from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
+from fayuan.policy.handlers import handlers_required
+from fayuan.policy.rotation import count_as_turn
+from fayuan.policy.selection import case_setting, decide_case
+from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.workflow import engine
+from fayuan.workflow.models import (
+    Approval,
+    ApprovalStep,
+    Assignment,
+    EngineProposal,
+    Handler,
+    HandlerChange,
+    HandlerChangeStatus,
+    NoticeSequence,
+    OfficerProposal,
+    ProposalStatus,
+    RotationCredit,
+    Route,
+)
+from fayuan.workflow.recusal import ensure_not_recused
+
+log = logging.getLogger("fayuan.workflow")
+
+OPEN_FOR_PROPOSAL = (CaseStatus.granted, CaseStatus.unassignable)
+
+
+def _lock_case(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update()
+        .select_related("center", "locality", "institution")
+        .get(pk=case.pk)
+    )
+
+
+def _lock_center(center: Center) -> Center:
+    """Serialises the writes that must be one after the other per center: rotation credits and
+    notice numbers (SPEC §8: two assignments at once give the result of one after the other)."""
+    return Center.objects.select_for_update().get(pk=center.pk)
+
+
+def _engine_decision(case: Case, on: datetime) -> tuple[Decision, str]:
+    center = case.center
+    policy = engine.policy_for(center)
+    state = engine.assignment_state(center, case, on)
+    decision = decide_case(engine.policy_case(case), state, policy, engine.calendar())
+    return decision, explain_decision(decision, state.roster)
+
+
+def _alert_unassignable(case: Case, actor: AnyUser, reasons: str) -> None:
+    """SPEC §7 rule 5: a case nobody can take goes to the officers and the director at once."""
+    staff = StaffProfile.objects.filter(
+        center=case.center, role__in=[Role.officer, Role.director]
+    ).exclude(email="")
+    recipients = [p.email for p in staff]
+    audit.record(
+        actor, "case.unassignable_alert", case, case=case, data={"recipients": len(recipients)}
+    )
+    if recipients:
+        due = (
+            timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
+            if case.due_at
+            else "（未定）"
+        )
+        transaction.on_commit(
+            lambda: send_mail(
+                f"【须立即处理】案件 {case.number} 无可指派的承办机构",
+                f"案件 {case.number} 按规则没有符合条件的承办机构，"
+                f"须在 {due} 前处理。\n\n{reasons}",
+                None,
+                recipients,
+                fail_silently=True,
+            )
+        )
+
+
+def do_run_engine(case: Case, actor: AnyUser) -> EngineProposal:
+    """Ask the rules (SPEC §7) and store their answer whole, with its reasoning."""
+    require(actor, "propose", case)
+    ensure_not_recused(actor, case)
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status not in OPEN_FOR_PROPOSAL:
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，不能提出指派建议。", kind="conflict"
+            )
+        decision, explanation = _engine_decision(case, case.started_at or timezone.now())
+        proposal = EngineProposal.objects.create(
+            case=case,
+            policy=decision.policy_id,
+            status=decision.status.value,
+            rule=decision.rule.value if decision.rule else "",
+            institution=(
+                Institution.objects.get(center=case.center, code=decision.institution)
+                if decision.institution
+                else None
+            ),
+            route=(decision.route or PolicyRoute.director).value,
+            handlers_required=decision.handlers_required or 1,
+            due_at=decision.deadline or case.due_at or timezone.now(),
+            decision=decision.to_json(),
+            explanation=explanation,
+            rotation_before=dict(decision.rotation.credits_before) if decision.rotation else {},
+            rotation_after=dict(decision.rotation.state_after.credits) if decision.rotation else {},
+        )
+        audit.record(
+            actor,
+            "engine.propose",
+            proposal,
+            case=case,
+            data={
+                "status": proposal.status,
+                "rule": proposal.rule,
+                "institution": decision.institution,
+            },
+        )
+        if decision.status is Status.unassignable:
+            case.status = CaseStatus.unassignable
+            case.save(update_fields=["status"])
+            _alert_unassignable(case, actor, explanation)
+    return proposal
+
+
+def _hard_check(case: Case, institution: Institution, on: datetime) -> None:
+    """An officer may depart from the engine's choice, never from the rules of who may take a
+    case (§2, §3): the institution must be eligible."""
+    state = engine.assignment_state(case.center, case, on)
+    policy = engine.policy_for(case.center)
+    pcase = engine.policy_case(case)
+    pv = policy.values_on(local_date(on))
+    setting = case_setting(pcase, local_date(on), handlers_required(pcase, pv), pv, state)
+    check = setting.check(institution.code)
+    if not check.eligible:
+        raise ActionError(f"{institution.name}不能承办本案：{check.detail}。", "institution")
+
+
+def do_propose(
+    case: Case,
+    actor: AnyUser,
+    institution_code: str | None = None,
+    opinion: str = "",
+    override_reason: str = "",
+) -> OfficerProposal:
+    """第五条：由负责案件指派工作的人员提出指派意见.
+
+    Departing from the rules' answer needs a reason."""
+    require(actor, "propose", case)
+    ensure_not_recused(actor, case)
+    engine_proposal = case.engine_proposals.order_by("-created_at", "-id").first()
+    if engine_proposal is None or (
+        case.status == CaseStatus.granted
+        and engine_proposal.created_at < (case.granted_at or engine_proposal.created_at)
+    ):
+        engine_proposal = do_run_engine(case, actor)
+        case.refresh_from_db()
+    code = institution_code or (
+        engine_proposal.institution.code if engine_proposal.institution else None
+    )
+    if code is None:
+        raise ActionError("系统未找到符合条件的机构，请指定承办机构并说明理由。", "institution")
+    institution = Institution.objects.filter(center=case.center, code=code).first()
+    if institution is None:
+        raise ActionError(f"名册中没有编号为 {code} 的承办机构。", "institution")
+    differs = engine_proposal.institution_id != institution.pk
+    if differs and not override_reason.strip():
+        raise ActionError("指派意见与系统建议不同，须写明理由。", "override_reason")
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status not in OPEN_FOR_PROPOSAL:
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，不能提出指派意见。", kind="conflict"
+            )
+        _hard_check(case, institution, timezone.now())
+        case.proposals.filter(status=ProposalStatus.pending).update(status=ProposalStatus.rejected)
+        proposal = OfficerProposal.objects.create(
+            case=case,
+            engine_proposal=engine_proposal,
+            officer_id=user_id(actor),
+            institution=institution,
+            differs_from_engine=differs,
+            override_reason=override_reason.strip(),
+            opinion=opinion,
+            route=engine_proposal.route,
+        )
+        case.status = CaseStatus.proposed
+        case.save(update_fields=["status"])
+        audit.record(
+            actor,
+            "proposal.create",
+            proposal,
+            case=case,
+            data={
+                "institution": institution.code,
+                "differs_from_engine": differs,
+                "override_reason": override_reason.strip(),
+                "route": proposal.route,
+            },
+        )
+    return proposal
+
+
+def _step(proposal: OfficerProposal, actor: AnyUser, step: str, **fields: object) -> Approval:
+    approval = Approval.objects.create(
+        proposal=proposal, step=step, actor_id=user_id(actor), **fields
+    )
+    audit.record(
+        actor,
+        f"approval.{step}",
+        approval,
+        case=proposal.case,
+        data={k: str(v) for k, v in fields.items()},
+    )
+    return approval
+
+
+def _reject(proposal: OfficerProposal, case: Case) -> None:
+    """A rejected proposal goes back to the officer with the reason."""
+    proposal.status = ProposalStatus.rejected
+    proposal.save(update_fields=["status"])
+    case.status = CaseStatus.granted
+    case.save(update_fields=["status"])
+
+
+def _locked(
+    proposal: OfficerProposal, expected: tuple[str, ...], route: str
+) -> tuple[OfficerProposal, Case]:
+    case = _lock_case(proposal.case)
+    proposal = OfficerProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.route != route:
+        raise ActionError("本案的决定程序不是这一环节（第五条）。", kind="conflict")
+    if proposal.status not in expected:
+        raise ActionError(
+            f"指派意见当前状态为“{proposal.get_status_display()}”，不能进行这一环节。",
+            kind="conflict",
+        )
+    return proposal, case
+
+
+def do_director_decide(
+    proposal: OfficerProposal, actor: AnyUser, approve: bool, reason: str = ""
+) -> Approval:
+    """第五条：普通案件报法律援助中心负责人决定。"""
+    require(actor, "director_decide", proposal.case)
+    ensure_not_recused(actor, proposal.case)
+    if not approve and not reason.strip():
+        raise ActionError("不同意指派意见的，须写明理由。", "reason")
+    with transaction.atomic():
+        proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.director)
+        approval = _step(
+            proposal, actor, ApprovalStep.director_decision, approved=approve, reason=reason.strip()
+        )
+        if approve:
+            proposal.status = ProposalStatus.approved
+            proposal.save(update_fields=["status"])
+        else:
+            _reject(proposal, case)
+    return approval
+
+
+def do_record_discussion(
+    proposal: OfficerProposal,
+    actor: AnyUser,
+    held_on: date,
+    participants: list[str],
+    conclusion: str,
+) -> Approval:
+    """第五条：重大疑难案件应当由区法律援助中心集体讨论。"""
+    require(actor, "record_discussion", proposal.case)
+    ensure_not_recused(actor, proposal.case)
+    names = [p.strip() for p in participants if p.strip()]
+    if len(names) < 2:
+        raise ActionError("集体讨论须记录参加人员（至少 2 人）。", "participants")
+    if not conclusion.strip():
+        raise ActionError("须记录讨论结论。", "conclusion")
+    with transaction.atomic():
+        proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.bureau)
+        approval = _step(
+            proposal,
+            actor,
+            ApprovalStep.collective_discussion,
+            held_on=held_on,
+            participants=names,
+            conclusion=conclusion.strip(),
+        )
+        proposal.status = ProposalStatus.discussed
+        proposal.save(update_fields=["status"])
+        case.status = CaseStatus.discussed
+        case.save(update_fields=["status"])
+    return approval
+
+
+def do_report_to_bureau(
+    proposal: OfficerProposal, actor: AnyUser, document_number: str, report: str
+) -> Approval:
+    """第五条：集体讨论后，书面报请区司法局决定。"""
+    require(actor, "report_to_bureau", proposal.case)
+    ensure_not_recused(actor, proposal.case)
+    if not document_number.strip():
+        raise ActionError("须填写书面报告的文号。", "document_number")
+    if not report.strip():
+        raise ActionError("须填写书面报告内容。", "report")
+    with transaction.atomic():
+        proposal, case = _locked(proposal, (ProposalStatus.discussed,), Route.bureau)
+        approval = _step(
+            proposal,
+            actor,
+            ApprovalStep.bureau_report,
+            document_number=document_number.strip(),
+            reason=report.strip(),
+        )
+        proposal.status = ProposalStatus.reported
+        proposal.save(update_fields=["status"])
+        case.status = CaseStatus.reported
+        case.save(update_fields=["status"])
+    return approval
+
+
+def do_bureau_decide(
+    proposal: OfficerProposal, actor: AnyUser, approve: bool, reason: str
+) -> Approval:
+    """第五条：由区司法局决定。"""
+    require(actor, "bureau_decide", proposal.case)
+    ensure_not_recused(actor, proposal.case)
+    if not reason.strip():
+        raise ActionError("区司法局的决定须写明意见。", "reason")
+    with transaction.atomic():
+        proposal, case = _locked(proposal, (ProposalStatus.reported,), Route.bureau)
+        approval = _step(
+            proposal, actor, ApprovalStep.bureau_decision, approved=approve, reason=reason.strip()
+        )
+        if approve:
+            proposal.status = ProposalStatus.approved
+            proposal.save(update_fields=["status"])
+        else:
+            _reject(proposal, case)
+    return approval
+
+
+def next_notice_number(center: Center, on: datetime) -> tuple[int, int, str]:
+    """第六条《指派通知书》：numbered per center and year, without gaps or repeats. Caller holds
+    the center lock and the transaction, so a rolled-back assignment gives its number back."""
+    year = local_date(on).year
+    sequence, _ = NoticeSequence.objects.select_for_update().get_or_create(center=center, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return year, sequence.last, f"{center.notice_prefix}〔{year}〕第{sequence.last:04d}号"
+
+
+def _take_rotation_turn(case: Case, institution: Institution, on: datetime) -> dict[str, int]:
+    """第十一条 (SPEC §8): a criminal assignment counts as the firm's turn, whatever rule chose it;
+    credits change in the assignment's transaction. Returns the credits after the turn."""
+    center = case.center
+    policy = engine.policy_for(center)
+    pv = policy.values_on(local_date(on))
+    roster = engine.roster_view(center)
+    pool = roster.pool(pv.rotation_weight)
+    credits = {
+        r.institution.code: r
+        for r in RotationCredit.objects.select_for_update()
+        .filter(center=center)
+        .select_related("institution")
+    }
+    state = engine.rotation_state(center)
+    turn = count_as_turn(state, pool, institution.code, None)
+    missing = [m.firm for m in pool if m.firm not in credits]
+    if missing:
+        ids = dict(
+            Institution.objects.filter(center=center, code__in=missing).values_list("code", "pk")
+        )
+        for code in missing:
+            credits[code] = RotationCredit.objects.create(
+                center=center, institution_id=ids[code], credit=0
+            )
+    changed = []
+    for firm, credit in turn.state_after.credits.items():
+        row = credits.get(firm)
+        if row is not None and row.credit != credit:
+            row.credit = credit
+            changed.append(row)
+    RotationCredit.objects.bulk_update(changed, ["credit"])
+    return dict(turn.state_after.credits)
+
+
+def _issue(
+    case: Case,
+    institution: Institution,
+    actor: AnyUser,
+    rule: str,
+    proposal: OfficerProposal | None,
+    required: int,
+    on: datetime,
+) -> Assignment:
+    """Write an assignment: rotation turn, notice number, the case's holder. Inside the caller's
+    transaction, with the center locked."""
+    rotation_after = None
+    if case.category == "criminal":
+        rotation_after = _take_rotation_turn(case, institution, on)
+    year, seq, number = next_notice_number(case.center, on)
+    due = case.due_at or on
+    assignment = Assignment.objects.create(
+        case=case,
+        proposal=proposal,
+        institution=institution,
+        rule=rule,
+        notice_year=year,
+        notice_seq=seq,
+        notice_number=number,
+        issued_by_id=user_id(actor),
+        issued_at=on,
+        due_at=due,
+        late=on > due,
+        handlers_required=required,
+    )
+    case.institution = institution
+    case.assigned_at = on
+    case.status = CaseStatus.assigned
+    case.save(update_fields=["institution", "assigned_at", "status"])
+    audit.record(
+        actor,
+        "assignment.issue",
+        assignment,
+        case=case,
+        data={
+            "notice": number,
+            "institution": institution.code,
+            "rule": rule,
+            "late": assignment.late,
+            "rotation_after": rotation_after,
+        },
+    )
+    return assignment
+
+
+def do_issue_assignment(
+    proposal: OfficerProposal, actor: AnyUser, at: datetime | None = None
+) -> Assignment:
+    """第六条：指派案件应当制作《指派通知书》. The approved proposal becomes the assignment."""
+    require(actor, "issue_assignment", proposal.case)
+    ensure_not_recused(actor, proposal.case)
+    with transaction.atomic():
+        _lock_center(proposal.case.center)
+        case = _lock_case(proposal.case)
+        proposal = (
+            OfficerProposal.objects.select_for_update()
+            .select_related("institution", "engine_proposal")
+            .get(pk=proposal.pk)
+        )
+        if proposal.status != ProposalStatus.approved:
+            raise ActionError(
+                f"指派意见尚未批准（当前：{proposal.get_status_display()}），不能发出指派通知书。",
+                kind="conflict",
+            )
+        if case.assignments.filter(current=True).exists():
+            raise ActionError("本案已指派。", kind="conflict")
+        on = at or timezone.now()
+        _hard_check(case, proposal.institution, on)
+        engine_proposal = proposal.engine_proposal
+        rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
+        assignment = _issue(
+            case, proposal.institution, actor, rule, proposal, engine_proposal.handlers_required, on
+        )
+        proposal.status = ProposalStatus.issued
+        proposal.save(update_fields=["status"])
+    return assignment
+
+
+def _current_assignment(case: Case) -> Assignment:
+    assignment = case.assignments.filter(current=True).select_related("institution").first()
+    if assignment is None:
+        raise ActionError("本案尚未指派。", kind="conflict")
+    return assignment
+
+
+def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) -> list[Handler]:
+    """第二条：由承办机构安排案件承办人；第十条：每案 1 名，集团案件 2 名及以上；
+    第十一条：刑事案件由
+    律师承办，重大案件由执业 3 年以上且经验丰富的律师承办。"""
+    require(actor, "name_handlers", case)
+    codes = list(dict.fromkeys(c.strip() for c in practitioner_codes if c.strip()))
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status not in (CaseStatus.assigned, CaseStatus.handler_named):
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，不能安排承办人。", kind="conflict"
+            )
+        assignment = _current_assignment(case)
+        if len(codes) < assignment.handlers_required:
+            raise ActionError(
+                f"本案须安排承办人 {assignment.handlers_required} 名（第十条），"
+                f"只提交了 {len(codes)} 名。",
+                "practitioners",
+            )
+        practitioners = {
+            p.code: p for p in Practitioner.objects.filter(center=case.center, code__in=codes)
+        }
+        on = timezone.now()
+        policy = engine.policy_for(case.center)
+        pcase = engine.policy_case(case)
+        pv = policy.values_on(local_date(on))
+        state = engine.assignment_state(case.center, case, on)
+        setting = case_setting(pcase, local_date(on), assignment.handlers_required, pv, state)
+        for n, code in enumerate(codes):
+            practitioner = practitioners.get(code)
+            if practitioner is None or practitioner.institution_id != assignment.institution_id:
+                raise ActionError(
+                    f"{code} 不是{assignment.institution.name}的承办人。", f"practitioners.{n}"
+                )
+            check = check_practitioner(
+                state.roster.practitioners[code], setting.needs, setting.practitioner_conflicts
+            )
+            if not check.eligible:
+                raise ActionError(
+                    f"{practitioner.name}不能承办本案：{check.detail}。", f"practitioners.{n}"
+                )
+        case.handlers.filter(active=True).update(active=False, ended_at=on)
+        handlers = [
+            Handler.objects.create(
+                case=case,
+                assignment=assignment,
+                practitioner=practitioners[c],
+                named_by_id=user_id(actor),
+                named_at=on,
+            )
+            for c in codes
+        ]
+        if case.status == CaseStatus.assigned:
+            case.status = CaseStatus.handler_named
+            case.save(update_fields=["status"])
+        audit.record(actor, "handlers.name", assignment, case=case, data={"practitioners": codes})
+    return handlers
+
+
+def do_sign_agreement(case: Case, actor: AnyUser, signed_on: date) -> Case:
+    """第十二条：承办人与受援人签订委托协议."""
+    require(actor, "sign_agreement", case)
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status != CaseStatus.handler_named:
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，须先安排承办人再登记委托协议。",
+                kind="conflict",
+            )
+        if case.assigned_at and signed_on < local_date(case.assigned_at):
+            raise ActionError("委托协议的签订日期不能早于指派日期。", "signed_on")
+        case.agreement_signed_on = signed_on
+        case.status = CaseStatus.agreement_signed
+        case.save(update_fields=["agreement_signed_on", "status"])
+        audit.record(
+            actor, "agreement.sign", case, case=case, data={"signed_on": signed_on.isoformat()}
+        )
+    return case
+
+
+def _held(case: Case) -> HeldCase:
+    handler = case.handlers.filter(active=True).select_related("practitioner").first()
+    return HeldCase(
+        engine.policy_case(case),
+        Status.assigned if case.institution_id else Status.unassignable,
+        case.institution.code if case.institution else None,
+        handler.practitioner.code if handler else None,
+        case.handler_changes,
+    )
+
+
+def do_request_handler_change(
+    case: Case,
+    actor: AnyUser,
+    reason: str,
+    consent: bool,
+    mode: str,
+    bureau_approved: bool = False,
+    bureau_reason: str = "",
+) -> HandlerChange:
+    """第十二条：不得随意更换案件承办人；因正当理由需要更换的，征得受援人同意后报中心批准；
+    原则上不超过 2 次. A change the rules refuse is recorded as refused and changes nothing else."""
+    require(actor, "request_handler_change", case)
+    if mode not in ("same_institution", "other_institution"):
+        raise ActionError("更换方式应为 same_institution 或 other_institution。", "mode")
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status != CaseStatus.agreement_signed:
+            raise ActionError(
+                "签订委托协议后才适用更换承办人（第十二条）；此前可由承办机构重新安排承办人。",
+                kind="conflict",
+            )
+        on = timezone.now()
+        request = ChangeRequest(on, reason, consent, mode, bureau_approved)
+        state = engine.assignment_state(case.center, case, on)
+        decision = decide_change(
+            _held(case), request, state, engine.policy_for(case.center), engine.calendar()
+        )
+        status = {
+            Status.refused: HandlerChangeStatus.refused,
+            Status.unassignable: HandlerChangeStatus.unassignable,
+        }.get(decision.status, HandlerChangeStatus.requested)
+        change = HandlerChange.objects.create(
+            case=case,
+            number=case.handler_changes + 1,
+            requested_by_id=user_id(actor),
+            requested_at=on,
+            reason=reason.strip(),
+            consent=consent,
+            mode=mode,
+            bureau_approved=bureau_approved,
+            bureau_reason=bureau_reason.strip(),
+            status=status,
+            route=decision.route.value if decision.route else "",
+            decision=decision.to_json(),
+            explanation=explain_decision(decision, state.roster),
+        )
+        audit.record(
+            actor,
+            "handler_change.request",
+            change,
+            case=case,
+            data={"status": status, "mode": mode, "route": change.route},
+        )
+    return change
+
+
+def do_decide_handler_change(
+    change: HandlerChange, actor: AnyUser, approve: bool, reason: str = ""
+) -> HandlerChange:
+    """第十二条：报区法律援助中心批准；over the cap, the bureau's written approval (SPEC §10)."""
+    profile = require(actor, "decide_handler_change", change.case)
+    ensure_not_recused(actor, change.case)
+    bureau = change.route == Route.bureau
+    if bureau and profile.role not in (Role.bureau_section, Role.bureau_leader):
+        raise ActionError("超过更换次数的，须由区司法局批准（第十二条）。", kind="forbidden")
+    if not bureau and profile.role != Role.director:
+        raise ActionError("更换承办人由中心负责人批准（第十二条）。", kind="forbidden")
+    if (bureau or not approve) and not reason.strip():
+        raise ActionError("须写明书面理由。", "reason")
+    with transaction.atomic():
+        _lock_center(change.case.center)
+        case = _lock_case(change.case)
+        change = HandlerChange.objects.select_for_update().get(pk=change.pk)
+        if change.status != HandlerChangeStatus.requested:
+            raise ActionError(
+                f"该申请当前状态为“{change.get_status_display()}”，不能再决定。", kind="conflict"
+            )
+        on = timezone.now()
+        change.decided_by = actor  # type: ignore[assignment]
+        change.decided_at = on
+        if not approve:
+            change.status = HandlerChangeStatus.refused
+            change.explanation += f"\n批准人不同意：{reason.strip()}"
+            change.save(update_fields=["status", "decided_by", "decided_at", "explanation"])
+            audit.record(
+                actor, "handler_change.refuse", change, case=case, data={"reason": reason.strip()}
+            )
+            return change
+        if bureau:
+            change.bureau_approved = True
+            change.bureau_reason = reason.strip()
+        case.handlers.filter(active=True).update(active=False, ended_at=on)
+        if change.mode == "same_institution":
+            case.status = CaseStatus.assigned
+        else:
+            request = ChangeRequest(on, change.reason, change.consent, change.mode, True)
+            state = engine.assignment_state(case.center, case, on)
+            decision = decide_change(
+                _held(case), request, state, engine.policy_for(case.center), engine.calendar()
+            )
+            if decision.status is not Status.assigned or decision.institution is None:
+                change.status = HandlerChangeStatus.unassignable
+                change.save(update_fields=["status", "decided_by", "decided_at"])
+                _alert_unassignable(case, actor, explain_decision(decision, state.roster))
+                return change
+            old = _current_assignment(case)
+            Assignment.objects.filter(pk=old.pk).update(current=False, ended_at=on)
+            institution = Institution.objects.get(center=case.center, code=decision.institution)
+            case.due_at = due_at(case, on, "at")
+            change.new_assignment = _issue(
+                case, institution, actor, "change", None, decision.handlers_required or 1, on
+            )
+            change.decision = decision.to_json()
+        change.status = HandlerChangeStatus.approved
+        change.save()
+        case.handler_changes += 1
+        case.save(update_fields=["status", "handler_changes", "due_at"])
+        audit.record(
+            actor,
+            "handler_change.approve",
+            change,
+            case=case,
+            data={"route": change.route, "mode": change.mode},
+        )
+    return change
+
+
+def do_close_case(case: Case, actor: AnyUser, outcome: str) -> Case:
+    """Closes the case with its outcome. [SPEC §2: each criminal legal aid case a lawyer closes
+    adds to its criminal defences.]"""
+    require(actor, "close_case", case)
+    if not outcome.strip():
+        raise ActionError("须填写办理结果。", "outcome")
+    with transaction.atomic():
+        case = _lock_case(case)
+        if case.status != CaseStatus.agreement_signed:
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，不能结案。", kind="conflict"
+            )
+        on = timezone.now()
+        handlers = list(case.handlers.filter(active=True).select_related("practitioner"))
+        if case.category == "criminal":
+            for h in handlers:
+                Practitioner.objects.filter(pk=h.practitioner_id).update(
+                    criminal_defense_cases=h.practitioner.criminal_defense_cases + 1
+                )
+        case.status = CaseStatus.closed
+        case.closed_at = on
+        case.outcome = outcome.strip()
+        case.save(update_fields=["status", "closed_at", "outcome"])
+        audit.record(
+            actor,
+            "case.close",
+            case,
+            case=case,
+            data={"handlers": [h.practitioner.code for h in handlers]},
+        )
+    return case
+
+
+def record_personal_data_view(actor: AnyUser, case: Case, what: str) -> None:
+    """Every view of a case's personal data is an audit event."""
+    with transaction.atomic():
+        audit.record(actor, "case.view_personal_data", case, case=case, data={"what": what})

@@ -1,0 +1,186 @@
+"""The bridge from the database to the pure rules: plain values in, a decision out.
+
+The policy never reaches into the database (DESIGN.md); this module hands it what it reads —
+the roster, rotation credits, the parties of the cases each institution and handler holds, and
+recent load — with a few queries per decision, none per row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import Q
+
+from fayuan.cases.models import Case, CaseStatus, Party
+from fayuan.policy import model as pm
+from fayuan.policy.conflicts import HoldingsIndex
+from fayuan.policy.deadlines import local_date
+from fayuan.policy.params import Policy, load_policy
+from fayuan.policy.ranking import LoadWindow
+from fayuan.policy.roster import RosterView
+from fayuan.policy.rotation import RotationState
+from fayuan.policy.selection import AssignmentState
+from fayuan.roster.models import Center, Institution, InstitutionStatus, Practitioner
+from fayuan.workdays import WorkdayCalendar
+from fayuan.workflow.models import Assignment, Handler, RotationCredit
+
+#: Cases that no longer hold anyone (SPEC §3 "the cases assigned to it now").
+CLOSED = (CaseStatus.closed, CaseStatus.refused)
+
+
+@lru_cache(maxsize=16)
+def policy_named(name: str) -> Policy:
+    return load_policy(name)
+
+
+def policy_for(center: Center) -> Policy:
+    return policy_named(center.policy or settings.FAYUAN_POLICY)
+
+
+@lru_cache(maxsize=1)
+def calendar() -> WorkdayCalendar:
+    return WorkdayCalendar.default(settings.FAYUAN_CALENDAR_OVERRIDES)
+
+
+def roster_view(center: Center) -> RosterView:
+    institutions = list(Institution.objects.filter(center=center).select_related("locality"))
+    by_id = {i.pk: i.code for i in institutions}
+    practitioners = Practitioner.objects.filter(center=center).order_by("code")
+    return RosterView(
+        (
+            pm.Institution(
+                i.code,
+                i.name,
+                pm.InstitutionKind(i.kind),
+                i.locality.name,
+                i.sequence,
+                i.status != InstitutionStatus.inactive,
+            )
+            for i in institutions
+        ),
+        (
+            pm.Practitioner(
+                p.code,
+                p.name,
+                by_id[p.institution_id],
+                pm.PractitionerKind(p.kind),
+                p.licensed_on,
+                p.criminal_defense_cases,
+                tuple(p.specialties or ()),
+                float(p.quality),
+                p.status == "active",
+            )
+            for p in practitioners
+        ),
+        frozenset(i.code for i in institutions if i.status == InstitutionStatus.suspended),
+    )
+
+
+def policy_parties(parties: list[Party]) -> tuple[pm.Party, ...]:
+    return tuple(pm.Party(pm.PartyRole(p.role), p.name, p.id_number or None) for p in parties)
+
+
+def policy_case(case: Case) -> pm.Case:
+    """The case as the rules see it; `started_at` must be set (第六条)."""
+    if case.started_at is None:
+        raise ValueError(f"case {case.pk} has no start time yet")
+    return pm.Case(
+        id=case.number,
+        category=pm.Category(case.category),
+        started_at=case.started_at,
+        source=pm.Source(case.source),
+        aided_persons=case.aided_persons,
+        locality=case.locality.name,
+        specialty=case.specialty or None,
+        social_impact=case.social_impact,
+        major_difficult=case.major_difficult,
+        life_sentence_possible=case.life_sentence_possible,
+        stability_risk=case.stability_risk,
+        chosen_practitioner=case.chosen_practitioner.code if case.chosen_practitioner else None,
+        chosen_institution=case.chosen_institution.code if case.chosen_institution else None,
+        helped_by_institution=(
+            case.helped_by_institution.code if case.helped_by_institution else None
+        ),
+        conflict_institutions=frozenset(i.code for i in case.conflict_institutions.all()),
+        conflict_practitioners=frozenset(p.code for p in case.conflict_practitioners.all()),
+        parties=policy_parties(list(case.parties.all())),
+    )
+
+
+def _holdings(center: Center, case: Case) -> tuple[HoldingsIndex, HoldingsIndex]:
+    """Index only the held cases that share a person with this case: the conflicts the rules
+    can find are among them (SPEC §3)."""
+    parties = list(case.parties.all())
+    names = {p.name for p in parties}
+    ids = {p.id_number for p in parties if p.id_number}
+    matching = (
+        Party.objects.filter(case__center=center)
+        .exclude(case=case)
+        .exclude(case__status__in=CLOSED)
+        .filter(Q(name__in=names) | Q(id_number__in=ids))
+        .values_list("case_id", flat=True)
+    )
+    held = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=set(matching))
+        .select_related("institution")
+        .prefetch_related("parties")
+    }
+    institutions, handlers = HoldingsIndex(), HoldingsIndex()
+    if not held:
+        return institutions, handlers
+    codes = dict(
+        Handler.objects.filter(case_id__in=held, active=True).values_list(
+            "case_id", "practitioner__code"
+        )
+    )
+    for pk, other in held.items():
+        shadow = pm.Case(
+            id=other.number,
+            category=pm.Category(other.category),
+            started_at=other.started_at or other.created_at,
+            parties=policy_parties(list(other.parties.all())),
+        )
+        if other.institution is not None:
+            institutions.take(other.institution.code, shadow)
+        if pk in codes:
+            handlers.take(codes[pk], shadow)
+    return institutions, handlers
+
+
+def rotation_state(center: Center) -> RotationState:
+    return RotationState(
+        dict(
+            RotationCredit.objects.filter(center=center).values_list("institution__code", "credit")
+        )
+    )
+
+
+def load_window(center: Center, on: datetime, days: int) -> LoadWindow:
+    """Assignments per institution in the trailing window up to `on` (SPEC §9)."""
+    window = LoadWindow()
+    since = on - timedelta(days=days)
+    rows = (
+        Assignment.objects.filter(case__center=center, issued_at__gt=since, issued_at__lte=on)
+        .order_by("issued_at")
+        .values_list("institution__code", "issued_at")
+    )
+    for code, issued_at in rows:
+        window.record(code, local_date(issued_at))
+    window.expire(local_date(on), days)
+    return window
+
+
+def assignment_state(center: Center, case: Case, on: datetime) -> AssignmentState:
+    policy = policy_for(center)
+    days = policy.values_on(local_date(on)).ranking_load_window_days
+    institutions, handlers = _holdings(center, case)
+    return AssignmentState(
+        roster=roster_view(center),
+        rotation=rotation_state(center),
+        institution_holdings=institutions,
+        practitioner_holdings=handlers,
+        load=load_window(center, on, days),
+    )
