@@ -1,0 +1,61 @@
+"""Finding what a request names, as the caller may see it.
+
+The order of the checks is what the caller learns: first whether its role may take the action at
+all (403, which says nothing about any case), then whether the case exists among those it may
+see (404 for a case of another organ or institution: its existence is not disclosed), then the
+action's own check on that case (403 again, e.g. an institution that no longer holds it).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from fayuan.accounts.access import AnyUser, require, visible_cases
+from fayuan.accounts.models import StaffProfile
+from fayuan.api.serializers import CASE_PREFETCH, CASE_RELATED
+from fayuan.cases.models import Case
+from fayuan.errors import ActionError
+
+M = TypeVar("M", bound=Model)
+
+
+def actor(request: HttpRequest) -> AnyUser:
+    """The caller: the token's user (set by `TokenAuth`) or the session's."""
+    return request.user
+
+
+def profile(request: HttpRequest, action: str) -> StaffProfile:
+    """The caller's profile, when its role may take `action` at all (else 403)."""
+    return require(actor(request), action)
+
+
+def case_for(request: HttpRequest, number: str, action: str) -> Case:
+    """The case `number` among those the caller may see, for `action`."""
+    require(actor(request), action)
+    case = (
+        visible_cases(actor(request))
+        .filter(number=number)
+        .select_related("center", *CASE_RELATED)
+        .first()
+    )
+    if case is None:
+        raise ActionError(f"没有编号为 {number} 的案件，或您无权查看该案件。", kind="not_found")
+    return case
+
+
+def reloaded(case: Case) -> Case:
+    """The case as the serializers read it, after an action changed it."""
+    return (
+        Case.objects.select_related(*CASE_RELATED).prefetch_related(*CASE_PREFETCH).get(pk=case.pk)
+    )
+
+
+def one_of(queryset: QuerySet[M], pk: int, what: str) -> M:
+    """Row `pk` of the case's `queryset` (404 when it is not this case's)."""
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise ActionError(f"本案没有编号为 {pk} 的{what}。", kind="not_found")
+    return row
