@@ -178,14 +178,6 @@ def test_persons_with_the_same_id_number_match_despite_different_names() -> None
     assert decision.institution == "F2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "conflicts._PersonIndex keys persons by the raw id_number string: an identity number whose "
-        "check digit X is written in lower case (accepted as valid by fayuan.identity and the "
-        "exchange format) does not match the same number with an upper-case X"
-    ),
-)
 def test_id_number_check_digit_x_matches_in_either_case() -> None:
     upper = "50010919810301821X"
     run = _district()

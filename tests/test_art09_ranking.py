@@ -298,15 +298,6 @@ def test_fairness_holds_for_any_small_roster_over_500_identical_cases(
     _share_bound(counts, sizes, 500)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SPEC §9 fairness vs the packaged weights: the load term (10 points per recent case per "
-        "practitioner) offsets at most 90 points of advantage, i.e. 9 cases per practitioner, so "
-        "the bound only holds once N ≥ ~9·(total practitioners); with 201 practitioners a "
-        "one-person office with every advantage gets 14 of 1,000 cases, share 4.98"
-    ),
-)
 def test_fairness_holds_for_a_district_sized_roster_over_1000_identical_cases() -> None:
     insts = [office("Star", 1, HERE)]
     people = [worker("S1", "Star", quality=100, specialties=[SPECIALTY])]

@@ -51,6 +51,7 @@ SPEC_VALUES: dict[str, object] = {
     "ranking.weight.quality": 30,
     "ranking.weight.locality": 20,
     "ranking.weight.load": 10,
+    "ranking.max_share_ratio": 2,
     "handler_change.max_changes": 2,
 }
 
@@ -167,6 +168,7 @@ def test_beibei_values_on_is_typed(beibei: Policy) -> None:
         ranking_weight_quality=30.0,
         ranking_weight_locality=20.0,
         ranking_weight_load=10.0,
+        ranking_max_share_ratio=2.0,
         handler_change_max_changes=2,
         effective_from=EFFECTIVE,
     )

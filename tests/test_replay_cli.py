@@ -418,14 +418,6 @@ def test_good_events_with_the_small_roster_succeed(tmp_path: Path) -> None:
     assert decisions[1]["rule"] == "change"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fayuan.exchange.describe_error drops every loc part named case/suspend/reinstate/"
-        "change_handler (meant for the union tag), so the change_handler field `case` is reported "
-        "as `(整行)`"
-    ),
-)
 @pytest.mark.parametrize(
     "bad",
     [

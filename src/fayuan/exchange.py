@@ -98,6 +98,8 @@ class PartyIn(_Strict):
             problem = id_number_problem(value)
             if problem:
                 raise ValueError(f"身份证号码无效：{problem}")
+            # One spelling per person: the check digit X is written upper-case (GB 11643).
+            return value.upper()
         return value
 
 
@@ -212,8 +214,13 @@ _REASONS_ZH = {
 
 def describe_error(error: ErrorDetails) -> tuple[str, str]:
     """(field path, Chinese reason) for one pydantic error."""
-    loc = ".".join(str(part) for part in error["loc"] if part not in _UNION_TAGS)
+    parts = list(error["loc"])
+    if parts and parts[0] in _UNION_TAGS:
+        parts = parts[1:]  # the event type pydantic chose, not a field of the event
     kind = error["type"]
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        parts = ["type"]
+    loc = ".".join(str(part) for part in parts)
     reason = _REASONS_ZH.get(kind, "取值无效")
     if kind == "value_error":
         reason = str(error.get("ctx", {}).get("error", error["msg"]))

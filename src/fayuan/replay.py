@@ -4,6 +4,7 @@ and no output file is left behind (written beside, then renamed)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -212,7 +213,10 @@ def replay(
     result = ReplayResult(roster=view)
     events_name = str(events_path)
     tmp: Any = None
+    made_dir = None
     if out_path is not None:
+        if not out_path.parent.exists():
+            made_dir = out_path.parent
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
             "w", encoding="utf-8", dir=out_path.parent, prefix=f".{out_path.name}.", delete=False
@@ -250,6 +254,10 @@ def replay(
         if tmp is not None:
             tmp.close()
             os.unlink(tmp.name)
+            if made_dir is not None:
+                # A failed run leaves nothing behind, not even the folder it made.
+                with contextlib.suppress(OSError):
+                    made_dir.rmdir()
     return result
 
 

@@ -56,14 +56,14 @@ class _PersonIndex:
 
     def add(self, person: Party, holder: str, case_id: str) -> None:
         if person.id_number:
-            self._add(self._by_id, person.id_number, holder, case_id)
+            self._add(self._by_id, person.id_number.upper(), holder, case_id)
         else:
             self._add(self._by_name_no_id, person.name, holder, case_id)
         self._add(self._by_name_all, person.name, holder, case_id)
 
     def remove(self, person: Party, holder: str, case_id: str) -> None:
         if person.id_number:
-            self._remove(self._by_id, person.id_number, holder, case_id)
+            self._remove(self._by_id, person.id_number.upper(), holder, case_id)
         else:
             self._remove(self._by_name_no_id, person.name, holder, case_id)
         self._remove(self._by_name_all, person.name, holder, case_id)
@@ -71,7 +71,7 @@ class _PersonIndex:
     def matches(self, person: Party) -> Iterable[tuple[str, set[str]]]:
         """(holder, case ids) pairs whose indexed persons match `person`."""
         if person.id_number:
-            yield from self._by_id.get(person.id_number, {}).items()
+            yield from self._by_id.get(person.id_number.upper(), {}).items()
             yield from self._by_name_no_id.get(person.name, {}).items()
         else:
             yield from self._by_name_all.get(person.name, {}).items()

@@ -127,6 +127,8 @@ def _rule_lines(decision: Decision, roster: RosterView) -> list[str]:
         )
         for rank, s in enumerate(decision.scores, 1):
             verdict = "中选" if rank == 1 else "得分较低"
+            if s.over_share:
+                verdict += f"；近期案件已达份额上限 {s.share_cap:.1f} 件，排在未达上限者之后"
             lines.append(
                 f"  {rank}. {_name(roster, s.institution)}：总分 {s.total:.2f} = "
                 f"专业 {s.specialty:.2f}（擅长人员 {s.specialists} 名）+ 质量 {s.quality:.2f}"

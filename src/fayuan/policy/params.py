@@ -140,6 +140,7 @@ SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
         "ranking.weight.quality": ParamSpec("ranking_weight_quality", "float", "points", 0, 1000),
         "ranking.weight.locality": ParamSpec("ranking_weight_locality", "float", "points", 0, 1000),
         "ranking.weight.load": ParamSpec("ranking_weight_load", "float", "points", 0, 1000),
+        "ranking.max_share_ratio": ParamSpec("ranking_max_share_ratio", "float", "ratio", 1, 100),
         "handler_change.max_changes": ParamSpec(
             "handler_change_max_changes", "int", "changes", 0, 20
         ),
@@ -241,6 +242,7 @@ class PolicyValues:
     ranking_weight_quality: float
     ranking_weight_locality: float
     ranking_weight_load: float
+    ranking_max_share_ratio: float
     handler_change_max_changes: int
     #: The latest `since` among the values in force (for the record of a decision).
     effective_from: date

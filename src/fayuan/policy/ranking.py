@@ -3,14 +3,16 @@
 score = specialty_match·w_specialty + quality/100·w_quality + same_locality·w_locality
         − recent_cases_per_eligible_practitioner·w_load
 
-The weights are policy parameters. The load term grows without bound, so over many identical
-cases it outweighs any fixed advantage and cases spread in proportion to practitioners.
+The weights are policy parameters. The load term alone would spread cases only once there are
+enough of them to outweigh a fixed advantage, so a share cap guarantees SPEC §9's promise
+directly: an institution whose recent cases would exceed `ranking.max_share_ratio` times its
+share by eligible practitioners ranks after every institution that would not.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from fayuan.policy.model import Case, Institution
@@ -33,15 +35,36 @@ class ScoreParts:
     same_locality: bool
     recent_cases: int
     practitioners: int
+    # Share cap (SPEC §9): the most recent cases its practitioners' share allows with this case.
+    share_cap: float = float("inf")
 
     @property
     def total(self) -> float:
         return self.specialty + self.quality + self.locality - self.load
 
     @property
-    def order_key(self) -> tuple[float, int]:
-        """Highest total first; ties to the lower published sequence (SPEC §9)."""
-        return (-round(self.total, 9), self.sequence)
+    def over_share(self) -> bool:
+        return self.recent_cases + 1 > self.share_cap
+
+    @property
+    def order_key(self) -> tuple[bool, float, int]:
+        """Within the share cap first; then the highest total; ties to the lower published
+        sequence (SPEC §9)."""
+        return (self.over_share, -round(self.total, 9), self.sequence)
+
+
+def with_share_caps(scores: list[ScoreParts], ratio: float) -> list[ScoreParts]:
+    """第九条 合理指派 [SPEC §9: over many identical cases no institution gets more than twice its
+    share by practitioners]. Each candidate's cap is `ratio` × its practitioners' share of the
+    candidates' recent cases with this one, and never below one case."""
+    recent = sum(s.recent_cases for s in scores) + 1
+    practitioners = sum(s.practitioners for s in scores)
+    if not practitioners:
+        return scores
+    return [
+        replace(s, share_cap=max(1.0, ratio * recent * s.practitioners / practitioners))
+        for s in scores
+    ]
 
 
 def score(

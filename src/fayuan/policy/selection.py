@@ -26,7 +26,7 @@ from fayuan.policy.eligibility import (
 from fayuan.policy.handlers import handlers_required, is_group_case
 from fayuan.policy.model import Case
 from fayuan.policy.params import PolicyValues
-from fayuan.policy.ranking import LoadWindow, ScoreParts, score
+from fayuan.policy.ranking import LoadWindow, ScoreParts, score, with_share_caps
 from fayuan.policy.roster import RosterView
 from fayuan.policy.rotation import RotationState, RotationTurn, count_as_turn, take_turn
 
@@ -190,6 +190,7 @@ def rank_institutions(
                 inst, case, specialists, mean_quality, state.load.recent(inst.id), len(eligible), pv
             )
         )
+    scores = with_share_caps(scores, pv.ranking_max_share_ratio)
     scores.sort(key=lambda s: s.order_key)
     return tuple(scores), tuple(ineligible), checks
 
