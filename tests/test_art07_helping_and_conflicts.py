@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from fayuan.policy.decision import Status
 from policy_builders import (
     Run,
