@@ -1,0 +1,443 @@
+"""fayuan.documents: 《指派通知书》 and the approval forms as DOCX and PDF (第五、六、十二条)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import docx
+import pypdf
+import pytest
+
+from fayuan import documents
+from fayuan.documents import fonts
+from fayuan.documents.data import (
+    ApprovalFormData,
+    BureauDecision,
+    BureauReport,
+    CollectiveDiscussion,
+    DirectorDecision,
+    EngineProposalView,
+    HandlerChangeFormData,
+    NoticeData,
+    OfficerProposalView,
+)
+from fayuan.documents.docx import BODY_FONT, TITLE_FONT
+from fayuan.documents.layout import (
+    TEXT_HEIGHT_PT,
+    estimated_height,
+    fitted_notice_document,
+    notice_document,
+    signature,
+    zh_date,
+    zh_deadline,
+)
+
+CST = timezone(timedelta(hours=8))
+CENTER = "重庆市北碚区法律援助中心"
+NOTICE_NUMBER = "北碚法援指〔2026〕第0012号"
+INSTITUTION = "重庆缙云律师事务所"
+AIDED = "王小明"
+DEADLINE = "2026年10月8日"
+
+
+def _font_available() -> bool:
+    try:
+        fonts.find_cjk_font()
+    except fonts.CJKFontError:
+        return False
+    return True
+
+
+needs_cjk_font = pytest.mark.skipif(
+    not _font_available(),
+    reason="no Chinese TrueType font for PDF (apt-get install fonts-wqy-zenhei; ./dev setup "
+    "installs it)",
+)
+
+
+# --- sample documents -----------------------------------------------------------------------
+
+
+def notice(**changes: Any) -> NoticeData:
+    base = NoticeData(
+        notice_number=NOTICE_NUMBER,
+        center_name=CENTER,
+        center_address="重庆市北碚区碚峡路111号",
+        center_phone="023-68200148",
+        issued_at=datetime(2026, 9, 30, 15, 20, tzinfo=CST),
+        case_number="北碚法援〔2026〕刑字第0345号",
+        category_zh="刑事",
+        source_zh="通知辩护",
+        organ_name="重庆市北碚区人民法院",
+        letter_number="（2026）渝0109刑初218号",
+        aided_persons=[AIDED],
+        aided_count=1,
+        institution_name=INSTITUTION,
+        institution_address="北碚区天生街道云华路8号",
+        handlers_required=1,
+        assignment_due_at=datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST),
+        rule_zh="按序轮流指派（第十一条）",
+        articles=["第六条", "第十一条"],
+    )
+    return replace(base, **changes)
+
+
+def group_notice() -> NoticeData:
+    return notice(
+        case_number="北碚法援〔2026〕民字第0102号",
+        category_zh="劳动仲裁",
+        source_zh="公民申请",
+        organ_name=None,
+        letter_number=None,
+        aided_persons=["赵大勇", "钱二妹", "孙三", "李四", "周五"],
+        aided_count=56,
+        institution_name="重庆嘉陵律师事务所",
+        institution_address=None,
+        handlers_required=3,
+        assignment_due_at=datetime(2026, 10, 10, 23, 59, 59, tzinfo=CST),
+        rule_zh="综合评分（第九、十条）",
+        articles=["第十条", "第九条"],
+        chosen_practitioner_name="陈律师",
+        notes="集团案件，受援人推选代表赵大勇。",
+    )
+
+
+def ordinary_form() -> ApprovalFormData:
+    return ApprovalFormData(
+        kind="ordinary",
+        center_name=CENTER,
+        case_number="北碚法援〔2026〕民字第0101号",
+        category_zh="民事",
+        source_zh="公民申请",
+        aided_summary="李秀英",
+        handlers_required=1,
+        engine=EngineProposalView(
+            "重庆北温泉律师事务所", "综合评分（第九、十条）", "专业特长得40分，合计90分。"
+        ),
+        officer=OfficerProposalView(
+            "重庆北温泉律师事务所", "同意系统建议。", "陈晓燕", date(2026, 9, 30)
+        ),
+        assignment_due_at=datetime(2026, 10, 10, 23, 59, 59, tzinfo=CST),
+        director=DirectorDecision("刘建国", date(2026, 9, 30), True, "同意。"),
+    )
+
+
+def major_form() -> ApprovalFormData:
+    return ApprovalFormData(
+        kind="major",
+        center_name=CENTER,
+        case_number="北碚法援〔2026〕民字第0102号",
+        category_zh="劳动仲裁",
+        source_zh="公民申请",
+        aided_summary="赵大勇等56人",
+        handlers_required=3,
+        engine=EngineProposalView("重庆北温泉律师事务所", "综合评分", "得分最高。"),
+        officer=OfficerProposalView(
+            "重庆嘉陵律师事务所",
+            "拟指派重庆嘉陵律师事务所。",
+            "陈晓燕",
+            date(2026, 9, 30),
+            override_reason="为平衡负荷改派。",
+        ),
+        major_grounds=["受援人50人以上（56人）"],
+        discussion=CollectiveDiscussion(
+            date(2026, 10, 8), ["刘建国", "陈晓燕", "周文"], "同意指派重庆嘉陵律师事务所。"
+        ),
+        bureau_report=BureauReport("北碚法援〔2026〕报字第3号", date(2026, 10, 8)),
+    )
+
+
+def change_form(**changes: Any) -> HandlerChangeFormData:
+    base = HandlerChangeFormData(
+        center_name=CENTER,
+        case_number="北碚法援〔2026〕刑字第0345号",
+        category_zh="刑事",
+        aided_summary=AIDED,
+        change_number=3,
+        max_changes=2,
+        current_institution=INSTITUTION,
+        current_handler="张伟",
+        reason="承办人曾担任被害人的代理人，存在利益冲突。",
+        consent=True,
+        consent_on=date(2026, 11, 2),
+        mode="other_institution",
+        requested_on=date(2026, 11, 2),
+        new_institution="重庆嘉陵律师事务所",
+        director=DirectorDecision("刘建国", date(2026, 11, 3), True, "同意，报区司法局。"),
+        bureau=BureauDecision("王强", date(2026, 11, 4), True, "利益冲突，同意第三次更换。"),
+    )
+    return replace(base, **changes)
+
+
+# --- reading the output back ----------------------------------------------------------------
+
+
+def _docx_paragraphs(data: bytes) -> Iterator[Any]:
+    doc = docx.Document(io.BytesIO(data))
+    yield from doc.paragraphs
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(p.text for p in _docx_paragraphs(data))
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def pdf_fonts(data: bytes) -> list[Any]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    found = []
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            found.append(ref.get_object())
+    return found
+
+
+RENDERERS = [
+    ("notice", notice, documents.render_notice_docx, documents.render_notice_pdf),
+    ("group notice", group_notice, documents.render_notice_docx, documents.render_notice_pdf),
+    (
+        "ordinary",
+        ordinary_form,
+        documents.render_approval_form_docx,
+        documents.render_approval_form_pdf,
+    ),
+    ("major", major_form, documents.render_approval_form_docx, documents.render_approval_form_pdf),
+    (
+        "change",
+        change_form,
+        documents.render_handler_change_form_docx,
+        documents.render_handler_change_form_pdf,
+    ),
+]
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+
+
+def test_notice_docx_says_who_what_and_by_when() -> None:
+    text = docx_text(documents.render_notice_docx(notice()))
+    for expected in (NOTICE_NUMBER, INSTITUTION, AIDED, DEADLINE, "指派通知书", "第六条"):
+        assert expected in text
+    assert f"{INSTITUTION}：" in text  # the addressee
+    assert "24时前安排1名执业律师承办本案" in text
+    assert "签订委托协议" in text
+    assert "2026年9月30日" in text  # the issue date, under the center's name
+
+
+def test_notice_docx_names_the_chinese_fonts_in_the_east_asian_slot() -> None:
+    data = documents.render_notice_docx(notice())
+    runs = [run for p in _docx_paragraphs(data) for run in p.runs]
+    assert runs
+    east_asian = {run._element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) for run in runs}
+    assert east_asian == {TITLE_FONT, BODY_FONT}
+    title = next(run for p in _docx_paragraphs(data) for run in p.runs if run.text == "指派通知书")
+    assert title.font.name == TITLE_FONT
+    normal = docx.Document(io.BytesIO(data)).styles["Normal"].element.rPr.rFonts
+    assert normal.get(docx.oxml.ns.qn("w:eastAsia")) == BODY_FONT
+
+
+def test_group_notice_lists_names_and_count_and_chosen_practitioner() -> None:
+    text = docx_text(documents.render_notice_docx(group_notice()))
+    assert "赵大勇、钱二妹、孙三、李四、周五等56人" in text
+    assert "受援人赵大勇" in text and "申请法律援助一案" in text
+    assert "安排3名承办人" in text  # not 执业律师: a labour arbitration case
+    assert "陈律师" in text
+    assert "第六条、第十条、第九条" in text  # 第六条 always first: the notice is made under it
+    assert "2026年10月10日（星期六）24时前" in text
+
+
+@pytest.mark.parametrize(("name", "make", "to_docx", "to_pdf"), RENDERERS)
+def test_every_docx_reopens_with_its_case_number(
+    name: str, make: Any, to_docx: Any, to_pdf: Any
+) -> None:
+    data = make()
+    text = docx_text(to_docx(data))
+    assert data.case_number in text
+    assert CENTER in text
+
+
+def test_approval_forms_show_their_route() -> None:
+    ordinary = docx_text(documents.render_approval_form_docx(ordinary_form()))
+    assert "普通案件指派审批表" in ordinary
+    assert "中心负责人决定" in ordinary and "负责人：刘建国" in ordinary
+    assert "区司法局" not in ordinary.split("注：")[0]
+
+    major = docx_text(documents.render_approval_form_docx(major_form()))
+    assert "重大疑难案件指派审批表" in major
+    assert "参加人员：刘建国、陈晓燕、周文" in major
+    assert "报告文号：北碚法援〔2026〕报字第3号" in major
+    assert "与系统建议不同的理由：为平衡负荷改派。" in major
+    assert "□同意　□不同意" in major  # the bureau has not decided yet: boxes to tick
+
+
+def test_handler_change_form_over_the_cap_needs_the_bureau() -> None:
+    text = docx_text(documents.render_handler_change_form_docx(change_form()))
+    assert "第3次（原则上不超过2次），超过次数，须报区司法局批准" in text
+    assert "理由：利益冲突，同意第三次更换。" in text
+    within = docx_text(
+        documents.render_handler_change_form_docx(change_form(change_number=1, bureau=None))
+    )
+    assert "无需报请区司法局批准" in within
+    refused = docx_text(documents.render_handler_change_form_docx(change_form(consent=False)))
+    assert "受援人不同意更换承办人" in refused
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+@needs_cjk_font
+def test_notice_pdf_text_and_one_page() -> None:
+    data = documents.render_notice_pdf(notice())
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    for expected in (NOTICE_NUMBER, INSTITUTION, AIDED, DEADLINE, "第六条", "签订委托协议"):
+        assert expected in text
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+
+
+@needs_cjk_font
+@pytest.mark.parametrize(("name", "make", "to_docx", "to_pdf"), RENDERERS)
+def test_every_pdf_embeds_its_only_font(name: str, make: Any, to_docx: Any, to_pdf: Any) -> None:
+    data = make()
+    pdf = to_pdf(data)
+    assert data.case_number in pdf_text(pdf)
+    used = pdf_fonts(pdf)
+    assert used
+    for font in used:  # no Helvetica or STSong-Light: every font is embedded TrueType
+        assert font["/Subtype"] == "/TrueType"
+        assert "/FontFile2" in font["/FontDescriptor"]
+        assert re.match(r"/[A-Z]{6}\+", font["/BaseFont"])  # a subset
+
+
+@needs_cjk_font
+def test_a_long_notice_is_tightened_to_end_on_its_first_page() -> None:
+    from fayuan.documents.pdf import render_document_pdf
+
+    normal = render_document_pdf(notice_document(group_notice()))
+    assert len(pypdf.PdfReader(io.BytesIO(normal)).pages) == 2  # the 落款 alone on page 2
+    data = documents.render_notice_pdf(group_notice())
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+    text = pdf_text(data)
+    assert "特此通知" in text and "2026年9月30日" in text and "等56人" in text
+
+
+def test_a_long_notice_docx_is_tightened_too() -> None:
+    assert estimated_height(notice_document(notice())) <= TEXT_HEIGHT_PT - 12
+    assert estimated_height(notice_document(group_notice())) > TEXT_HEIGHT_PT - 12
+    assert fitted_notice_document(notice()) == notice_document(notice())
+    assert fitted_notice_document(group_notice()) == notice_document(group_notice(), compact=True)
+
+
+@needs_cjk_font
+def test_pdf_is_reproducible() -> None:
+    assert documents.render_notice_pdf(notice()) == documents.render_notice_pdf(notice())
+
+
+@needs_cjk_font
+def test_the_font_has_the_characters_dates_and_numbers_need() -> None:
+    from fayuan.documents.pdf import missing_glyphs
+
+    assert (
+        missing_glyphs("二〇二六年九月三十日 北碚法援指〔2026〕第0012号 □＿（）：；、。") == set()
+    )
+
+
+@needs_cjk_font
+def test_chinese_commas_never_start_a_line() -> None:
+    from reportlab.platypus import Paragraph
+
+    from fayuan.documents.pdf import _style, cjk_font_name
+
+    text = "应当征得受援人同意后报中心批准；更换承办人原则上不超过2次，再次更换须经批准。" * 3
+    for width in range(150, 450, 7):
+        para = Paragraph(text, _style(cjk_font_name(), 12, 18))
+        para.wrap(width, 10_000)
+        for _, words in para.blPara.lines[1:]:
+            assert not "".join(words).startswith(("，", "。", "；", "："))
+
+
+# --- fonts ----------------------------------------------------------------------------------
+
+
+def test_no_font_is_a_clear_error_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
+    monkeypatch.setattr(fonts, "DEBIAN_FONTS", (("/nonexistent/wqy-zenhei.ttc", 0, "x"),))
+    monkeypatch.setattr(fonts, "PYPI_FONT_PACKAGE", ("no_such_font_package_xyz", "f.ttc", 0))
+    with pytest.raises(fonts.CJKFontError) as err:
+        fonts.find_cjk_font()
+    message = str(err.value)
+    assert "apt-get install fonts-wqy-zenhei" in message
+    assert "未找到" in message and "No embeddable Chinese TrueType font" in message
+
+
+def test_env_var_overrides_and_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(fonts.ENV_FONT, str(tmp_path / "missing.ttf"))
+    with pytest.raises(fonts.CJKFontError, match="FAYUAN_PDF_FONT"):
+        fonts.find_cjk_font()
+    real = tmp_path / "font.ttc"
+    real.write_bytes(b"")
+    monkeypatch.setenv(fonts.ENV_FONT, str(real))
+    monkeypatch.setenv(fonts.ENV_FONT_INDEX, "2")
+    found = fonts.find_cjk_font()
+    assert (found.path, found.subfont_index, found.source) == (real, 2, fonts.ENV_FONT)
+
+
+def test_a_file_that_is_no_truetype_font_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fayuan.documents.pdf import cjk_font_name
+
+    bogus = tmp_path / "NotoSansCJK.otf"
+    bogus.write_bytes(b"OTTO" + b"\0" * 64)  # a CFF font's signature, and nothing else
+    monkeypatch.setenv(fonts.ENV_FONT, str(bogus))
+    with pytest.raises(fonts.CJKFontError, match="TrueType"):
+        cjk_font_name()
+
+
+# --- data and words -------------------------------------------------------------------------
+
+
+def test_dates_and_deadlines_in_chinese() -> None:
+    assert zh_date(date(2026, 9, 30)) == "2026年9月30日"
+    assert (
+        zh_deadline(datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST)) == "2026年10月8日（星期四）24时"
+    )
+    # A UTC time is shown in China Standard Time: 2026-10-08T09:30Z is 17:30 in Chongqing.
+    assert (
+        zh_deadline(datetime(2026, 10, 8, 9, 30, tzinfo=UTC)) == "2026年10月8日（星期四）17时30分"
+    )
+    assert zh_date(datetime(2026, 9, 30, 17, 0, tzinfo=UTC)) == "2026年10月1日"
+
+
+def test_signature_centers_the_issuer_over_the_date() -> None:
+    sig = signature(CENTER, "2026年9月30日")
+    issuer, when = sig.right_chars
+    assert when == 4.0  # the date four characters from the right margin (GB/T 9704)
+    assert issuer == pytest.approx(4.0 + (6.5 - 12) / 2)
+
+
+def test_data_is_checked() -> None:
+    with pytest.raises(ValueError, match="aided_count"):
+        notice(aided_persons=["甲", "乙"], aided_count=1)
+    with pytest.raises(ValueError, match="第五条"):
+        replace(ordinary_form(), discussion=CollectiveDiscussion(date(2026, 1, 1), [], "x"))
+    with pytest.raises(ValueError, match="第五条"):
+        replace(major_form(), director=DirectorDecision("刘建国", date(2026, 1, 1), True))
+    with pytest.raises(ValueError, match="理由"):
+        change_form(bureau=BureauDecision("王强", date(2026, 11, 4), True, ""))
+    frozen = notice()
+    assert isinstance(frozen.aided_persons, tuple)
