@@ -74,6 +74,7 @@ def notice_data(assignment: Assignment) -> NoticeData:
         chosen_practitioner_name=(
             chosen.name if chosen is not None and chosen.institution_id == institution.pk else None
         ),
+        regulation_title=engine.policy_for(case.center).title,
     )
 
 

@@ -72,6 +72,8 @@ class NoticeData:
     chosen_practitioner_name: str | None = None
     """The practitioner the applicant chose (点援), if any."""
     notes: str | None = None
+    regulation_title: str | None = None
+    """The district's regulation (the policy file's title); None: a generic wording."""
 
     def __post_init__(self) -> None:
         _freeze(self, "aided_persons")

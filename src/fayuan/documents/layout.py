@@ -47,7 +47,8 @@ __all__ = [
 ]
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
-REGULATION_ZH = "《重庆市北碚区法律援助案件指派工作制度（试行）》"
+# Without the policy's title, the generic name of every district's rules.
+REGULATION_ZH = "本区法律援助案件指派工作制度"
 WEEKDAYS_ZH = "一二三四五六日"
 BLANK_DATE = "　　　　年　　月　　日"
 BLANK_NAME = "　　　　　　"
@@ -307,7 +308,8 @@ def notice_document(n: NoticeData, compact: bool = False) -> Document:
         opening = f"本中心收到{organ}{n.source_zh}公函，决定为受援人{aided}提供法律援助。"
     else:
         opening = f"受援人{aided}申请法律援助一案，本中心已决定给予法律援助。"
-    opening += f"根据{REGULATION_ZH}{articles}的规定，现指派你单位承办本案。"
+    regulation = f"《{n.regulation_title}》" if n.regulation_title else REGULATION_ZH
+    opening += f"根据{regulation}{articles}的规定，现指派你单位承办本案。"
     duty = (
         f"请你单位于{zh_deadline(n.assignment_due_at)}前安排{n.handlers_required}名"
         f"{handler_word}承办本案，将承办人姓名书面告知本中心，"
