@@ -10,6 +10,7 @@ from __future__ import annotations
 from fayuan.cases.models import Case, PartyRole
 from fayuan.documents.data import NoticeData
 from fayuan.policy.decision import RULE_ZH
+from fayuan.workflow import engine
 from fayuan.workflow.models import Assignment, HandlerChange
 
 #: How many aided persons a notice names; a group case prints "张三、李四等60人".
