@@ -1,0 +1,84 @@
+"""Reading and writing the roster as the JSON of SPEC.md §12."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from fayuan.exchange import RosterIn, describe_error
+from fayuan.roster.actions import (
+    INSTITUTIONS,
+    PRACTITIONERS,
+    RosterImportError,
+    RowError,
+    export_roster,
+    json_locator,
+    roster_problems,
+)
+from fayuan.roster.models import Center
+
+FILE = "(文件)"
+ROSTER = "(名册)"
+
+
+def _rows(obj: object, section: str) -> list[Mapping[str, object]]:
+    rows = obj.get(section) if isinstance(obj, dict) else None
+    if not isinstance(rows, list):
+        return []
+    return [row if isinstance(row, dict) else {} for row in rows]
+
+
+def _place(error: ErrorDetails) -> RowError:
+    _, reason = describe_error(error)
+    loc = error["loc"]
+    if len(loc) >= 2 and loc[0] in (INSTITUTIONS, PRACTITIONERS) and isinstance(loc[1], int):
+        field = ".".join(str(part) for part in loc[2:]) or "(整条)"
+        return json_locator(str(loc[0]), loc[1], field, reason)
+    if loc and loc[0] == "center":
+        return RowError("center", None, ".".join(str(part) for part in loc[1:]), reason)
+    return RowError(ROSTER, None, ".".join(str(part) for part in loc), reason)
+
+
+def parse_roster_json(data: bytes) -> RosterIn:
+    """Validate a roster file. Every problem is reported at once, by section (institutions or
+    practitioners), 1-based position and field; the cross-row checks of
+    `fayuan.roster.actions.roster_problems` run too. An institution's `"suspended"` flag (written
+    by `export_roster`) is accepted and dropped: suspensions are not imported."""
+    try:
+        obj: Any = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise RosterImportError([RowError(FILE, None, "", "不是 UTF-8 编码")]) from exc
+    except json.JSONDecodeError as exc:
+        message = f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"
+        raise RosterImportError([RowError(FILE, None, "", message)]) from exc
+
+    errors: list[RowError] = []
+    if isinstance(obj, dict) and isinstance(obj.get(INSTITUTIONS), list):
+        cleaned: list[object] = []
+        for n, row in enumerate(obj[INSTITUTIONS]):
+            if isinstance(row, dict) and "suspended" in row:
+                row = dict(row)
+                if not isinstance(row.pop("suspended"), bool):
+                    errors.append(json_locator(INSTITUTIONS, n, "suspended", "应为 true 或 false"))
+            cleaned.append(row)
+        obj = {**obj, INSTITUTIONS: cleaned}
+
+    roster: RosterIn | None = None
+    try:
+        roster = RosterIn.model_validate_json(json.dumps(obj, ensure_ascii=False))
+    except ValidationError as exc:
+        errors.extend(_place(error) for error in exc.errors(include_url=False))
+    errors.extend(roster_problems(_rows(obj, INSTITUTIONS), _rows(obj, PRACTITIONERS)))
+    if errors or roster is None:
+        raise RosterImportError(errors)
+    return roster
+
+
+def dump_roster_json(center: Center) -> bytes:
+    """The center's roster as a UTF-8 JSON file (`export_roster`)."""
+    text = json.dumps(export_roster(center), ensure_ascii=False, indent=1)
+    return (text + "\n").encode()
