@@ -388,3 +388,55 @@ def test_list_filter_is_checked(world) -> None:
 
 def _discussion() -> dict[str, Any]:
     return {"held_on": "2026-10-01", "participants": ["甲", "乙"], "conclusion": "同意"}
+
+
+GARBAGE = ["[]", "null", '"x"', "1e999", '{"a": 1}', '{"approve": null}', "{" * 5000]
+
+
+def test_garbage_anywhere_is_never_a_500(world) -> None:
+    court = Api.token(world.user("judicial_organ"))
+    number = court.post("/api/notifications", NOTIFICATION).json()["number"]
+    staff = [Api.session(world.user(role)) for role in ("officer", "director", "bureau_section")]
+    huge = 2**70
+    paths = [
+        "/api/applications",
+        "/api/notifications",
+        f"/api/cases/{number}/grant",
+        f"/api/cases/{number}/proposals",
+        f"/api/cases/{number}/proposals/{huge}/director-decision",
+        f"/api/cases/{number}/proposals/{huge}/discussion",
+        f"/api/cases/{number}/proposals/{huge}/bureau-report",
+        f"/api/cases/{number}/proposals/{huge}/bureau-decision",
+        f"/api/cases/{number}/proposals/-1/issue",
+        f"/api/cases/{number}/handlers",
+        f"/api/cases/{number}/agreement",
+        f"/api/cases/{number}/handler-changes",
+        f"/api/cases/{number}/handler-changes/{huge}/decision",
+        f"/api/cases/{number}/close",
+        f"/api/cases/{number}/recusals",
+        f"/api/cases/{number}/recusals/{huge}/decision",
+        "/api/roster",
+    ]
+    before = counts()
+    for caller in staff:
+        for path in paths:
+            for raw in GARBAGE:
+                response = caller.post(path, raw=raw)
+                assert 400 <= response.status_code < 500, (path, raw[:20], response.content[:200])
+                assert response.json()["message"]
+    for query in ({"offset": str(huge)}, {"limit": "-1"}, {"status": ""}):
+        assert staff[0].get("/api/cases", **query).status_code in (200, 400)
+    assert counts() == before
+
+
+def test_a_grant_cannot_be_dated_in_the_future(world) -> None:
+    officer = Api.session(world.user("officer"))
+    number = officer.post("/api/applications", APPLICATION).json()["number"]
+    before = counts()
+    assert_refused(
+        officer.post(f"/api/cases/{number}/grant", {"at": "2099-01-01T09:00:00+08:00"}),
+        400,
+        "at",
+        "晚于",
+    )
+    assert counts() == before

@@ -21,6 +21,9 @@ from fayuan.errors import ActionError
 
 M = TypeVar("M", bound=Model)
 
+#: The largest id a row can have (a 64-bit key); a larger number in a path names nothing.
+MAX_ID = 2**63 - 1
+
 
 def actor(request: HttpRequest) -> AnyUser:
     """The caller: the token's user (set by `TokenAuth`) or the session's."""
@@ -55,7 +58,7 @@ def reloaded(case: Case) -> Case:
 
 def one_of(queryset: QuerySet[M], pk: int, what: str) -> M:
     """Row `pk` of the case's `queryset` (404 when it is not this case's)."""
-    row = queryset.filter(pk=pk).first()
+    row = queryset.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if row is None:
         raise ActionError(f"本案没有编号为 {pk} 的{what}。", kind="not_found")
     return row

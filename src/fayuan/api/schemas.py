@@ -249,7 +249,7 @@ class CaseFilter(Schema):
         | None
     ) = Field(None, description="按状态筛选")
     limit: int = Field(50, ge=1, le=500, description="每页条数")
-    offset: int = Field(0, ge=0, description="跳过条数")
+    offset: int = Field(0, ge=0, le=1_000_000, description="跳过条数")
 
 
 # --- outputs --------------------------------------------------------------------------------
