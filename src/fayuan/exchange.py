@@ -50,6 +50,8 @@ class InstitutionIn(_Strict):
     locality: Text
     sequence: Annotated[int, Field(ge=0)]
     active: bool = True
+    # Exports of the service mark a suspension (SPEC §8), which is apart from `active`.
+    suspended: bool = False
 
     def to_policy(self) -> Institution:
         return Institution(self.id, self.name, self.kind, self.locality, self.sequence, self.active)

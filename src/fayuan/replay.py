@@ -87,7 +87,9 @@ def load_roster(path: Path) -> tuple[RosterIn, RosterView]:
                 name, None, f"practitioners.{n}.institution", f"未知机构 {p.institution}"
             )
     view = RosterView(
-        (i.to_policy() for i in roster.institutions), (p.to_policy() for p in roster.practitioners)
+        (i.to_policy() for i in roster.institutions),
+        (p.to_policy() for p in roster.practitioners),
+        frozenset(i.id for i in roster.institutions if i.suspended),
     )
     return roster, view
 
