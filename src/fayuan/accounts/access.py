@@ -139,10 +139,12 @@ def can(user: AnyUser | None, action: str, case: Case | None = None) -> bool:
         return False
     profile = profile_of(user)
     assert profile is not None
-    if role is Role.institution_admin and action != "view_case" and action != "view_personal_data":
-        # An institution acts only on the cases it holds now.
+    # An institution or practitioner still sees a case it held or handled before, but acts on,
+    # and reads the personal data of, only the cases it holds or handles now: a case mostly
+    # moves away for a conflict of interest (第十二条).
+    if role is Role.institution_admin and action != "view_case":
         return case.institution_id == profile.institution_id
-    if role is Role.practitioner and action not in ("view_case", "view_personal_data"):
+    if role is Role.practitioner and action != "view_case":
         practitioner = profile.practitioner_id or 0
         return case.handlers.filter(practitioner_id=practitioner, active=True).exists()
     return True
