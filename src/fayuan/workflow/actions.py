@@ -596,10 +596,19 @@ def do_request_handler_change(
     bureau_reason: str = "",
 ) -> HandlerChange:
     """第十二条：不得随意更换案件承办人；因正当理由需要更换的，征得受援人同意后报中心批准；
-    原则上不超过 2 次. A change the rules refuse is recorded as refused and changes nothing else."""
+    原则上不超过 2 次. A change the rules refuse is recorded as refused and changes nothing else.
+
+    Over the cap the request goes to the bureau (route `bureau`): its decision in
+    `do_decide_handler_change` is the approval SPEC §10 asks for, so the requester cannot give it
+    here (`bureau_approved`, `bureau_reason` are refused when set)."""
     require(actor, "request_handler_change", case)
     if mode not in ("same_institution", "other_institution"):
         raise ActionError("更换方式应为 same_institution 或 other_institution。", "mode")
+    if bureau_approved or bureau_reason.strip():
+        raise ActionError(
+            "区司法局的批准及其理由由区司法局在审批时作出，申请时不能填写（第十二条）。",
+            "bureau_approved" if bureau_approved else "bureau_reason",
+        )
     with transaction.atomic():
         case = _lock_case(case)
         if case.status != CaseStatus.agreement_signed:
@@ -607,8 +616,14 @@ def do_request_handler_change(
                 "签订委托协议后才适用更换承办人（第十二条）；此前可由承办机构重新安排承办人。",
                 kind="conflict",
             )
+        if case.handler_changes_log.filter(status=HandlerChangeStatus.requested).exists():
+            raise ActionError(
+                "本案已有待批准的更换承办人申请，请待其决定后再申请。", kind="conflict"
+            )
         on = timezone.now()
-        request = ChangeRequest(on, reason, consent, mode, bureau_approved)
+        # The bureau's approval is sought, not yet given: over the cap this routes the request
+        # to the bureau instead of refusing it outright.
+        request = ChangeRequest(on, reason, consent, mode, bureau_approved=True)
         state = engine.assignment_state(case.center, case, on)
         decision = decide_change(
             _held(case), request, state, engine.policy_for(case.center), engine.calendar()
@@ -625,8 +640,6 @@ def do_request_handler_change(
             reason=reason.strip(),
             consent=consent,
             mode=mode,
-            bureau_approved=bureau_approved,
-            bureau_reason=bureau_reason.strip(),
             status=status,
             route=decision.route.value if decision.route else "",
             decision=decision.to_json(),
@@ -645,7 +658,11 @@ def do_request_handler_change(
 def do_decide_handler_change(
     change: HandlerChange, actor: AnyUser, approve: bool, reason: str = ""
 ) -> HandlerChange:
-    """第十二条：报区法律援助中心批准；over the cap, the bureau's written approval (SPEC §10)."""
+    """第十二条：报区法律援助中心批准；over the cap, the bureau's written approval (SPEC §10).
+
+    A request whose case moved on since (closed, say) lapses: it is recorded as refused and the
+    approval is refused with `conflict`. A change that finds no other institution leaves the
+    handler in place."""
     profile = require(actor, "decide_handler_change", change.case)
     ensure_not_recused(actor, change.case)
     bureau = change.route == Route.bureau
@@ -656,60 +673,86 @@ def do_decide_handler_change(
     if (bureau or not approve) and not reason.strip():
         raise ActionError("须写明书面理由。", "reason")
     with transaction.atomic():
-        _lock_center(change.case.center)
-        case = _lock_case(change.case)
-        change = HandlerChange.objects.select_for_update().get(pk=change.pk)
-        if change.status != HandlerChangeStatus.requested:
-            raise ActionError(
-                f"该申请当前状态为“{change.get_status_display()}”，不能再决定。", kind="conflict"
-            )
-        on = timezone.now()
-        change.decided_by = actor  # type: ignore[assignment]
-        change.decided_at = on
-        if not approve:
-            change.status = HandlerChangeStatus.refused
-            change.explanation += f"\n批准人不同意：{reason.strip()}"
-            change.save(update_fields=["status", "decided_by", "decided_at", "explanation"])
-            audit.record(
-                actor, "handler_change.refuse", change, case=case, data={"reason": reason.strip()}
-            )
-            return change
-        if bureau:
-            change.bureau_approved = True
-            change.bureau_reason = reason.strip()
-        case.handlers.filter(active=True).update(active=False, ended_at=on)
-        if change.mode == "same_institution":
-            case.status = CaseStatus.assigned
-        else:
-            request = ChangeRequest(on, change.reason, change.consent, change.mode, True)
-            state = engine.assignment_state(case.center, case, on)
-            decision = decide_change(
-                _held(case), request, state, engine.policy_for(case.center), engine.calendar()
-            )
-            if decision.status is not Status.assigned or decision.institution is None:
-                change.status = HandlerChangeStatus.unassignable
-                change.save(update_fields=["status", "decided_by", "decided_at"])
-                _alert_unassignable(case, actor, explain_decision(decision, state.roster))
-                return change
-            old = _current_assignment(case)
-            Assignment.objects.filter(pk=old.pk).update(current=False, ended_at=on)
-            institution = Institution.objects.get(center=case.center, code=decision.institution)
-            case.due_at = due_at(case, on, "at")
-            change.new_assignment = _issue(
-                case, institution, actor, "change", None, decision.handlers_required or 1, on
-            )
-            change.decision = decision.to_json()
-        change.status = HandlerChangeStatus.approved
-        change.save()
-        case.handler_changes += 1
-        case.save(update_fields=["status", "handler_changes", "due_at"])
+        change = _decide_change(change, actor, approve, reason.strip(), bureau)
+    if change.status == HandlerChangeStatus.refused and approve:
+        raise ActionError(
+            f"案件当前状态为“{change.case.get_status_display()}”，该更换申请已失效（第十二条）。",
+            kind="conflict",
+        )
+    return change
+
+
+def _decide_change(
+    change: HandlerChange, actor: AnyUser, approve: bool, reason: str, bureau: bool
+) -> HandlerChange:
+    _lock_center(change.case.center)
+    case = _lock_case(change.case)
+    change = HandlerChange.objects.select_for_update().get(pk=change.pk)
+    change.case = case
+    if change.status != HandlerChangeStatus.requested:
+        raise ActionError(
+            f"该申请当前状态为“{change.get_status_display()}”，不能再决定。", kind="conflict"
+        )
+    on = timezone.now()
+    change.decided_by = actor  # type: ignore[assignment]
+    change.decided_at = on
+    lapsed = case.status != CaseStatus.agreement_signed
+    if lapsed or not approve:
+        change.status = HandlerChangeStatus.refused
+        change.explanation += (
+            f"\n申请已失效：案件当前状态为“{case.get_status_display()}”。"
+            if lapsed
+            else f"\n批准人不同意：{reason}"
+        )
+        change.save(update_fields=["status", "decided_by", "decided_at", "explanation"])
         audit.record(
             actor,
-            "handler_change.approve",
+            "handler_change.lapse" if lapsed else "handler_change.refuse",
             change,
             case=case,
-            data={"route": change.route, "mode": change.mode},
+            data={"reason": reason},
         )
+        return change
+    if bureau:
+        change.bureau_approved = True
+        change.bureau_reason = reason
+    if change.mode == "same_institution":
+        case.status = CaseStatus.assigned
+    else:
+        request = ChangeRequest(on, change.reason, change.consent, change.mode, True)
+        state = engine.assignment_state(case.center, case, on)
+        decision = decide_change(
+            _held(case), request, state, engine.policy_for(case.center), engine.calendar()
+        )
+        if decision.status is not Status.assigned or decision.institution is None:
+            # Nobody else can take the case now: the handler stays until the officer acts.
+            change.status = HandlerChangeStatus.unassignable
+            change.decision = decision.to_json()
+            change.explanation = explain_decision(decision, state.roster)
+            change.save()
+            audit.record(actor, "handler_change.unassignable", change, case=case)
+            _alert_unassignable(case, actor, change.explanation)
+            return change
+        old = _current_assignment(case)
+        Assignment.objects.filter(pk=old.pk).update(current=False, ended_at=on)
+        institution = Institution.objects.get(center=case.center, code=decision.institution)
+        case.due_at = due_at(case, on, "at")
+        change.new_assignment = _issue(
+            case, institution, actor, "change", None, decision.handlers_required or 1, on
+        )
+        change.decision = decision.to_json()
+    case.handlers.filter(active=True).update(active=False, ended_at=on)
+    change.status = HandlerChangeStatus.approved
+    change.save()
+    case.handler_changes += 1
+    case.save(update_fields=["status", "handler_changes", "due_at"])
+    audit.record(
+        actor,
+        "handler_change.approve",
+        change,
+        case=case,
+        data={"route": change.route, "mode": change.mode},
+    )
     return change
 
 
