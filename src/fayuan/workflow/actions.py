@@ -602,6 +602,7 @@ def do_request_handler_change(
     `do_decide_handler_change` is the approval SPEC §10 asks for, so the requester cannot give it
     here (`bureau_approved`, `bureau_reason` are refused when set)."""
     require(actor, "request_handler_change", case)
+    ensure_not_recused(actor, case)
     if mode not in ("same_institution", "other_institution"):
         raise ActionError("更换方式应为 same_institution 或 other_institution。", "mode")
     if bureau_approved or bureau_reason.strip():
@@ -760,6 +761,7 @@ def do_close_case(case: Case, actor: AnyUser, outcome: str) -> Case:
     """Closes the case with its outcome. [SPEC §2: each criminal legal aid case a lawyer closes
     adds to its criminal defences.]"""
     require(actor, "close_case", case)
+    ensure_not_recused(actor, case)
     if not outcome.strip():
         raise ActionError("须填写办理结果。", "outcome")
     with transaction.atomic():
