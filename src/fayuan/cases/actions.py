@@ -4,6 +4,7 @@ the same transaction."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -142,7 +143,8 @@ def _create(
 ) -> Case:
     case = Case.objects.create(
         center=center,
-        number=f"pending-{timezone.now().timestamp()}-{id(data)}",
+        # A unique placeholder within the 40 characters of `Case.number`, replaced just below.
+        number=f"pending-{uuid.uuid4().hex}",
         category=data.category,
         source=source,
         summary=data.summary,
