@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--calendar", type=Path, help="working-day overrides file (日历补充文件)")
     rp.add_argument("--explain", metavar="CASE_ID", help="print one case's reasoning in Chinese")
     rp.add_argument("--summary", action="store_true", help="print a readable summary")
+    demo = commands.add_parser(
+        "demo",
+        help="建库、载入演示名册与账号，并在 http://127.0.0.1:8000 启动服务",
+        description="Migrate the embedded database, load the fictional Beibei demo roster, "
+        "accounts and cases, print the accounts with their passwords, and serve.",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    demo.add_argument("--no-serve", action="store_true", help="只建库和载入数据，不启动服务")
+    demo.add_argument("--reset", action="store_true", help="清空演示数据库后重新载入")
+    manage = commands.add_parser(
+        "manage",
+        help="Django 管理命令，如 fayuan manage migrate、fayuan manage deadlines --email",
+        description="Pass the arguments to Django's management (python -m django ...).",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER, help="管理命令及其参数")
+    audit = commands.add_parser("audit", help="审计日志：fayuan audit verify 校验哈希链")
+    audit.add_argument("action", choices=["verify"], help="verify：校验哈希链，被篡改时退出码为 1")
     return parser
 
 
@@ -49,7 +68,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "manage":
+        return _manage(list(args.args))
+    if args.command == "audit":
+        return _manage(["audit", args.action])
     return 2  # pragma: no cover - argparse requires a command
+
+
+def _django() -> None:
+    """Set Django up on first use: `replay` never imports it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fayuan.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(argv: list[str]) -> int:
+    """`fayuan manage ARGS...` is `python -m django ARGS...` with fayuan's settings."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["fayuan manage", *(argv or ["help"])])
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from fayuan.demo import DemoRefused, describe, load_demo, reset_demo
+
+    database = settings.DATABASES["default"]
+    print(f"数据库：{database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+    try:
+        if args.reset:
+            call_command("migrate", interactive=False, verbosity=0)
+            reset_demo()
+            print("已清空数据库，重新载入演示数据。")
+        call_command("migrate", interactive=False, verbosity=0)
+        result = load_demo()
+    except DemoRefused as exc:
+        print(f"fayuan demo：{exc}", file=sys.stderr)
+        return 1
+    print(describe(result))
+    base = f"http://127.0.0.1:{args.port}"
+    print()
+    print(f"首页（期限报表）：{base}/")
+    print(f"管理后台：        {base}/admin/")
+    print(f"API 文档：        {base}/api/docs")
+    if args.no_serve:
+        print("（--no-serve：未启动服务。启动：fayuan demo）")
+        return 0
+    print("按 Ctrl+C 停止服务。", flush=True)
+    call_command(
+        "runserver",
+        f"127.0.0.1:{args.port}",
+        use_reloader=False,
+        insecure_serving=True,
+        skip_checks=True,
+    )
+    return 0
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -1,0 +1,7 @@
+"""`python -m fayuan`: the `fayuan` command line."""
+
+import sys
+
+from fayuan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,501 @@
+"""Demo data for `fayuan demo`: a FICTIONAL roster of Beibei (北碚区) institutions, one account per
+role with a random password, and a few cases at different stages, created through the actions
+(so the audit chain and the rotation are real).
+
+Everything lives in the center coded `demo`. Loading again does not duplicate anything: it
+resets the accounts' passwords (and issues a new API token) so they can be printed again.
+`reset_demo` starts over, and refuses when the database holds anything but the demo.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from fayuan.accounts.models import ApiToken, JudicialOrgan, OrganKind, Role, StaffProfile
+from fayuan.cases.actions import CaseInput, PartyInput, do_grant_aid, do_intake_application
+from fayuan.cases.actions import do_intake_notification as intake_notification
+from fayuan.cases.models import Case
+from fayuan.errors import ActionError
+from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
+from fayuan.workflow import actions
+
+CENTER_CODE = "demo"
+CENTER_NAME = "重庆市北碚区法律援助中心（演示）"
+
+LOCALITIES = (
+    "天生街道",
+    "北温泉街道",
+    "朝阳街道",
+    "龙凤桥街道",
+    "蔡家岗街道",
+    "童家溪镇",
+    "歇马街道",
+    "澄江镇",
+    "静观镇",
+    "水土镇",
+    "复兴镇",
+    "柳荫镇",
+    "金刀峡镇",
+    "三圣镇",
+    "施家梁镇",
+    "天府镇",
+    "东阳街道",
+)
+
+#: Fictional law firms (code, name, locality, published sequence).
+LAW_FIRMS = (
+    ("F01", "明理律师事务所（演示）", "天生街道", 1),
+    ("F02", "守正律师事务所（演示）", "北温泉街道", 2),
+    ("F03", "衡平律师事务所（演示）", "朝阳街道", 3),
+    ("F04", "笃行律师事务所（演示）", "蔡家岗街道", 4),
+    ("F05", "至诚律师事务所（演示）", "歇马街道", 5),
+    ("F06", "求是律师事务所（演示）", "水土镇", 6),
+    ("F07", "信达律师事务所（演示）", "龙凤桥街道", 7),
+    ("F08", "同心律师事务所（演示）", "东阳街道", 8),
+)
+#: Fictional grassroots legal service offices (基层法律服务所).
+OFFICES = (
+    ("G01", "澄江法律服务所（演示）", "澄江镇", 9),
+    ("G02", "静观法律服务所（演示）", "静观镇", 10),
+    ("G03", "复兴法律服务所（演示）", "复兴镇", 11),
+    ("G04", "柳荫法律服务所（演示）", "柳荫镇", 12),
+)
+ORGANS = (
+    ("北碚区人民法院", OrganKind.court),
+    ("北碚区人民检察院", OrganKind.procuratorate),
+    ("北碚区公安分局", OrganKind.police),
+)
+SPECIALTIES = (
+    "婚姻家庭",
+    "合同纠纷",
+    "劳动争议",
+    "农民工讨薪",
+    "工伤赔偿",
+    "交通事故",
+    "医疗纠纷",
+    "房屋租赁",
+    "未成年人保护",
+    "行政诉讼",
+)
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程"
+_GIVEN = "文明华建国平军伟芳娜敏静丽强磊洋勇艳杰涛超秀英霞刚桂兰玉萍红鹏辉健云飞"
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    username: str
+    role: Role
+    full_name: str
+    email: str = ""
+    is_section_head: bool = False
+
+
+ACCOUNTS = (
+    AccountSpec("officer", Role.officer, "周文（演示）", "officer@example.com"),
+    AccountSpec("director", Role.director, "吴建国（演示）", "director@example.com"),
+    AccountSpec("section", Role.bureau_section, "郑敏（演示）", is_section_head=True),
+    AccountSpec("leader", Role.bureau_leader, "冯平（演示）"),
+    AccountSpec("inst-admin", Role.institution_admin, "何丽（演示）"),
+    AccountSpec("lawyer", Role.practitioner, "（承办人）"),
+    AccountSpec("court", Role.judicial_organ, "北碚区人民法院立案庭（演示）"),
+    AccountSpec("supervisor", Role.supervisor, "唐静（演示）"),
+)
+ADMIN_USERNAME = "admin"
+
+#: What each role's group may view in the admin (the admin narrows cases to those the role may
+#: see, `fayuan.accounts.access.visible_cases`). Changes go through the actions and the API.
+_ROSTER = ["center", "locality", "workstation", "institution", "institutionstatuschange"]
+_ROSTER += ["practitioner"]
+_WORKFLOW = ["engineproposal", "officerproposal", "approval", "assignment", "handler"]
+_WORKFLOW += ["handlerchange", "recusal", "rotationcredit"]
+_CENTER_VIEW = [*_ROSTER, "judicialorgan", "case", "party", *_WORKFLOW]
+GROUP_VIEWS: dict[Role, list[str]] = {
+    Role.officer: [*_CENTER_VIEW, "declaredperson"],
+    Role.director: [*_CENTER_VIEW, "declaredperson", "staffprofile", "auditevent"],
+    Role.bureau_section: [*_CENTER_VIEW, "declaredperson", "staffprofile", "auditevent"],
+    Role.bureau_leader: _CENTER_VIEW,
+    Role.supervisor: [*_CENTER_VIEW, "auditevent"],
+    Role.institution_admin: ["institution", "practitioner", "case", "party", "assignment"],
+    Role.practitioner: ["case", "party", "assignment", "handler"],
+    Role.judicial_organ: [],
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    role: str
+    note: str = ""
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    accounts: list[Account]
+    api_token: str
+    token_user: str
+    cases: list[tuple[str, str, str]] = field(default_factory=list)  # number, category, status
+    warnings: list[str] = field(default_factory=list)
+
+
+class DemoRefused(Exception):
+    """The database holds more than the demo: loading or resetting would mix or destroy data."""
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def fictional_id_number(birth: date, serial: int, female: bool) -> str:
+    """A GB 11643 number with a valid checksum, region 500109 (北碚区), for demo parties only."""
+    order = f"{serial % 100:02d}{(serial % 4) * 2 + (0 if female else 1)}"
+    body = f"500109{birth:%Y%m%d}{order}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def ensure_groups() -> None:
+    """One group per role (`fayuan.accounts.models.Role`), with the admin views it may use."""
+    for role, models in GROUP_VIEWS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        perms = Permission.objects.filter(codename__in=[f"view_{m}" for m in models])
+        group.permissions.set(perms)
+
+
+def _roster(center: Center) -> None:
+    rng = random.Random(20230901)
+    localities = {n: Locality.objects.create(center=center, name=n) for n in LOCALITIES}
+    for name, locality in localities.items():
+        Workstation.objects.create(center=center, locality=locality, name=f"{name}司法所")
+    serial = 0
+    for kind, rows, per in (("law_firm", LAW_FIRMS, 5), ("grassroots_office", OFFICES, 3)):
+        for code, name, where, sequence in rows:
+            institution = Institution.objects.create(
+                center=center,
+                code=code,
+                name=name,
+                kind=kind,
+                locality=localities[where],
+                sequence=sequence,
+                address=f"重庆市北碚区{where}（演示地址）",
+            )
+            for n in range(per):
+                serial += 1
+                licensed = date(
+                    2008 + rng.randrange(16), 1 + rng.randrange(12), 1 + rng.randrange(28)
+                )
+                Practitioner.objects.create(
+                    center=center,
+                    institution=institution,
+                    code=f"{'L' if kind == 'law_firm' else 'W'}{serial:03d}",
+                    name=rng.choice(_SURNAMES) + "".join(rng.choices(_GIVEN, k=2 - (n % 2))),
+                    kind="lawyer" if kind == "law_firm" else "grassroots_worker",
+                    licence_number=f"演示{serial:06d}",
+                    licensed_on=licensed,
+                    criminal_defense_cases=(
+                        rng.randrange(3, 30) if kind == "law_firm" and n < 3 else 0
+                    ),
+                    specialties=rng.sample(SPECIALTIES, k=1 + rng.randrange(3)),
+                    quality=float(80 + rng.randrange(20)),
+                )
+    for name, kind in ORGANS:
+        JudicialOrgan.objects.create(center=center, name=name, kind=kind)
+
+
+def _profile_links(center: Center, spec: AccountSpec) -> dict[str, object]:
+    if spec.role is Role.institution_admin:
+        return {"institution": Institution.objects.get(center=center, code="F01")}
+    if spec.role is Role.practitioner:
+        return {"practitioner": Practitioner.objects.filter(institution__code="F01").first()}
+    if spec.role is Role.judicial_organ:
+        return {"organ": JudicialOrgan.objects.get(center=center, kind=OrganKind.court)}
+    return {}
+
+
+def _ensure_accounts(center: Center) -> dict[str, str]:
+    """Create the missing accounts and give every demo account a new password: username →
+    password."""
+    passwords = {}
+    admin = User.objects.filter(username=ADMIN_USERNAME).first()
+    password = _password()
+    if admin is None:
+        admin = User.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", password)
+    else:
+        admin.set_password(password)
+        admin.is_active = admin.is_staff = admin.is_superuser = True
+        admin.save()
+    passwords[ADMIN_USERNAME] = password
+    for spec in ACCOUNTS:
+        password = _password()
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = User.objects.create_user(spec.username, spec.email, password)
+        else:
+            user.set_password(password)
+        # Everyone but the judicial organ (which uses the API token) may log in to the site.
+        user.is_staff = spec.role is not Role.judicial_organ
+        user.is_active = True
+        user.save()
+        user.groups.set([Group.objects.get(name=spec.role.value)])
+        passwords[spec.username] = password
+        if not StaffProfile.objects.filter(user=user).exists():
+            links = _profile_links(center, spec)
+            practitioner = links.get("practitioner")
+            full_name = (
+                practitioner.name + "（演示）"
+                if isinstance(practitioner, Practitioner)
+                else spec.full_name
+            )
+            StaffProfile.objects.create(
+                user=user,
+                role=spec.role,
+                center=center,
+                full_name=full_name,
+                email=spec.email,
+                is_section_head=spec.is_section_head,
+                **links,
+            )
+    return passwords
+
+
+def _accounts(passwords: dict[str, str]) -> list[Account]:
+    """The accounts to print, each with what it is tied to."""
+    accounts = [
+        Account(ADMIN_USERNAME, passwords[ADMIN_USERNAME], "系统管理员（超级用户）", "全部数据")
+    ]
+    profiles = StaffProfile.objects.select_related(
+        "user", "institution", "practitioner__institution", "organ"
+    )
+    by_user = {p.user.username: p for p in profiles.filter(user__username__in=passwords)}
+    for spec in ACCOUNTS:
+        profile = by_user[spec.username]
+        note = ""
+        if profile.institution is not None:
+            note = profile.institution.name
+        elif profile.practitioner is not None:
+            note = f"{profile.practitioner.name}，{profile.practitioner.institution.name}"
+        elif profile.organ is not None:
+            note = f"{profile.organ.name}，用 API 令牌"
+        accounts.append(
+            Account(spec.username, passwords[spec.username], profile.get_role_display(), note)
+        )
+    return accounts
+
+
+def _new_token(username: str) -> str:
+    user = User.objects.get(username=username)
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, name="演示", revoked_at__isnull=True).update(revoked_at=now)
+    raw = ApiToken.new_raw()
+    ApiToken.objects.create(user=user, name="演示", prefix=raw[:8], digest=ApiToken.hash(raw))
+    return raw
+
+
+def _party(name: str, birth: date, serial: int, female: bool) -> PartyInput:
+    return PartyInput(
+        "aided",
+        name,
+        fictional_id_number(birth, serial, female),
+        phone=f"1380000{serial:04d}",
+        address="重庆市北碚区（演示地址）",
+        is_applicant=True,
+    )
+
+
+def _cases(center: Center, now: datetime) -> list[str]:
+    """A few cases at different stages, through the actions. Returns warnings (a step the
+    calendar or the rules refused) instead of failing the whole demo."""
+    officer = User.objects.get(username="officer")
+    director = User.objects.get(username="director")
+    court = User.objects.get(username="court")
+    procuratorate = JudicialOrgan.objects.get(center=center, kind=OrganKind.procuratorate)
+    court_organ = JudicialOrgan.objects.get(center=center, kind=OrganKind.court)
+    year = timezone.localdate(now).year
+    warnings: list[str] = []
+
+    def attempt(what: str, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except ActionError as exc:
+            warnings.append(f"{what}：{exc.message}")
+
+    def notified_criminal() -> None:
+        intake_notification(
+            center,
+            court,
+            CaseInput(
+                category="criminal",
+                locality="天生街道",
+                parties=[_party("罗艳杰", date(1989, 1, 9), 1, True)],
+                organ_id=court_organ.pk,
+                letter_number=f"（{year}）渝0109刑初演示1号",
+                letter_received_at=now,
+                summary="演示：法院通知辩护，待提出指派意见。",
+            ),
+        )
+
+    def application(
+        specialty: str,
+        locality: str,
+        serial: int,
+        summary: str,
+        category: str = "civil",
+        channel: str = "online",
+        workstation: str = "",
+        aided_persons: int = 1,
+    ) -> Case:
+        data = CaseInput(
+            category=category,
+            locality=locality,
+            specialty=specialty,
+            summary=summary,
+            channel=channel,
+            workstation=workstation,
+            aided_persons=aided_persons,
+            parties=[_party("赵超" + "杰华明"[serial % 3], date(1968, 4, 4), serial, False)],
+        )
+        return do_intake_application(center, officer, data)
+
+    def awaiting_proposal() -> None:
+        case = application("婚姻家庭", "北温泉街道", 2, "演示：已决定给予法律援助，待指派。")
+        do_grant_aid(case, officer, now)
+
+    def awaiting_grant() -> None:
+        application(
+            "劳动争议",
+            "澄江镇",
+            3,
+            "演示：司法所代为申请，待决定是否给予法律援助。",
+            category="labor_arbitration",
+            channel="workstation",
+            workstation="澄江镇司法所",
+            aided_persons=3,
+        )
+
+    def overdue_case() -> None:
+        case = application("交通事故", "水土镇", 4, "演示：已超过指派期限，尚未指派。")
+        do_grant_aid(case, officer, now - timedelta(days=15))
+
+    def assigned_case() -> None:
+        case = application("合同纠纷", "朝阳街道", 5, "演示：已指派，待承办机构安排承办人。")
+        do_grant_aid(case, officer, now)
+        proposal = actions.do_propose(case, officer, opinion="同意系统建议。")
+        actions.do_director_decide(proposal, director, approve=True)
+        assignment = actions.do_issue_assignment(proposal, officer)
+        # The institution's accounts follow the case, so they have something to do.
+        StaffProfile.objects.filter(user__username="inst-admin").update(
+            institution=assignment.institution
+        )
+        lawyer = Practitioner.objects.filter(
+            institution=assignment.institution, kind="lawyer"
+        ).first()
+        if lawyer is not None:
+            StaffProfile.objects.filter(user__username="lawyer").update(
+                practitioner=lawyer, full_name=f"{lawyer.name}（演示）"
+            )
+
+    def late_criminal() -> None:
+        case, _ = intake_notification(
+            center,
+            officer,
+            CaseInput(
+                category="criminal",
+                locality="歇马街道",
+                parties=[_party("吴明霞", date(1981, 3, 1), 6, True)],
+                organ_id=procuratorate.pk,
+                letter_number=f"渝北碚检演示〔{year}〕2号",
+                letter_received_at=now - timedelta(days=12),
+                summary="演示：检察院通知辩护，超过期限后才指派。",
+            ),
+        )
+        proposal = actions.do_propose(case, officer)
+        actions.do_director_decide(proposal, director, approve=True)
+        actions.do_issue_assignment(proposal, officer)
+
+    attempt("法院通知辩护案件", notified_criminal)
+    attempt("待提出指派意见的申请", awaiting_proposal)
+    attempt("待决定给予法律援助的申请", awaiting_grant)
+    attempt("已超期的申请", overdue_case)
+    attempt("已指派的案件", assigned_case)
+    attempt("超期指派的刑事案件", late_criminal)
+    return warnings
+
+
+def _refuse_foreign_data() -> None:
+    others = Center.objects.exclude(code=CENTER_CODE)
+    if others.exists():
+        names = "、".join(others.values_list("name", flat=True)[:5])
+        raise DemoRefused(
+            f"数据库中已有演示以外的法律援助中心（{names}）：演示不会写入或清除真实数据。"
+            "请用空的数据库运行（如另设 FAYUAN_HOME，或不设 DATABASE_URL）。"
+        )
+
+
+def reset_demo() -> None:
+    """Empty the database (only when it holds nothing but the demo)."""
+    _refuse_foreign_data()
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def load_demo(now: datetime | None = None) -> DemoResult:
+    """Load the demo once; later calls reset the passwords and issue a new API token."""
+    _refuse_foreign_data()
+    now = now or timezone.now()
+    with transaction.atomic():
+        ensure_groups()
+        center = Center.objects.filter(code=CENTER_CODE).first()
+        created = center is None
+        warnings: list[str] = []
+        if center is None:
+            center = Center.objects.create(
+                code=CENTER_CODE, name=CENTER_NAME, notice_prefix="北碚法援指"
+            )
+            _roster(center)
+            passwords = _ensure_accounts(center)
+            warnings = _cases(center, now)
+        else:
+            passwords = _ensure_accounts(center)
+        token = _new_token("court")
+        accounts = _accounts(passwords)
+    cases = [
+        (c.number, c.get_category_display(), c.get_status_display())
+        for c in Case.objects.filter(center=center).order_by("id")
+    ]
+    return DemoResult(created, accounts, token, "court", cases, warnings)
+
+
+def describe(result: DemoResult) -> str:
+    """What `fayuan demo` prints: the accounts with their passwords, the token, the cases."""
+    lines = [
+        "演示数据已载入（虚构的北碚区承办机构与人员）。"
+        if result.created
+        else "演示数据已存在，未重复创建；各账号密码已重新生成。",
+        "",
+        "账号（用户名 / 密码 / 角色）：",
+    ]
+    width = max(len(a.username) for a in result.accounts)
+    for a in result.accounts:
+        note = f"（{a.note}）" if a.note else ""
+        lines.append(f"  {a.username.ljust(width)}  {a.password}  {a.role}{note}")
+    lines += [
+        "",
+        f"办案机关 API 令牌（{result.token_user}，请求头 Authorization: Bearer …）：",
+        f"  {result.api_token}",
+        "",
+        f"演示案件（{len(result.cases)} 件）：",
+    ]
+    lines += [f"  {number}  {category}  {status}" for number, category, status in result.cases]
+    for w in result.warnings:
+        lines.append(f"注意：{w}")
+    return "\n".join(lines)
