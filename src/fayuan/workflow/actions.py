@@ -50,8 +50,11 @@ OPEN_FOR_PROPOSAL = (CaseStatus.granted, CaseStatus.unassignable)
 
 
 def _lock_case(case: Case) -> Case:
+    # `of=("self",)`: lock the case row only. The joined `institution` is nullable (a LEFT
+    # JOIN), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join; the center
+    # is locked on its own where the order matters (`_lock_center`, taken first).
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("center", "locality", "institution")
         .get(pk=case.pk)
     )
