@@ -165,6 +165,14 @@ def test_two_cases_from_intake_to_agreement_through_the_api(world) -> None:
     assert embedded_font_files(reader), "the notice must embed its Chinese font"
     assert any(name.endswith("/FontFile2") for name in embedded_font_files(reader))
 
+    form = officer.get(f"{base}/approval-form.pdf")
+    assert form.status_code == 200
+    form_text = "".join(
+        "".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(form.content)).pages
+    )
+    assert "重大疑难案件指派审批表" in form_text
+    assert "北碚法援〔2026〕7号" in form_text and "王小明等60人" in form_text
+
     docx = officer.get(f"/api/cases/{number}/notice.docx")
     assert docx.status_code == 200
     paragraphs = Document(io.BytesIO(docx.content))

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from docx import Document
 from openpyxl import load_workbook
 
 from fayuan.accounts.models import ApiToken
@@ -25,6 +26,12 @@ from .test_api_support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
 
 
 def signed_criminal_case(world: Any) -> tuple[str, dict[str, Any], Api]:
@@ -71,6 +78,13 @@ def test_handler_change_within_the_institution_then_closing(world) -> None:
     assert approved["status"] == "approved"
     case = officer.ok("GET", f"/api/cases/{number}")
     assert case["status"] == "assigned" and case["handlers"] == [] and case["handler_changes"] == 1
+    form = director.get(f"{url}/{change['id']}/form.docx")
+    assert form.status_code == 200
+    text = docx_text(form.content)
+    assert "更换承办人审批表" in text and "利益冲突" in text and "同意" in text
+    assert director.get(f"{url}/{refused['id']}/form.pdf").status_code == 200
+    court = Api.token(world.user("judicial_organ"))
+    assert court.get(f"{url}/{change['id']}/form.pdf").status_code == 403
 
     second = engine["decision"]["eligible_practitioners"][1]
     admin.ok("POST", f"/api/cases/{number}/handlers", {"practitioners": [second]})
@@ -206,6 +220,10 @@ def test_openapi_lists_the_endpoints_and_the_docs_are_served(client) -> None:
         "/api/cases/{number}/close",
         "/api/cases/{number}/recusals",
         "/api/cases/{number}/recusals/{recusal_id}/decision",
+        "/api/cases/{number}/proposals/{proposal_id}/approval-form.pdf",
+        "/api/cases/{number}/proposals/{proposal_id}/approval-form.docx",
+        "/api/cases/{number}/handler-changes/{change_id}/form.pdf",
+        "/api/cases/{number}/handler-changes/{change_id}/form.docx",
         "/api/roster",
         "/api/roster.xlsx",
     ):

@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 from fayuan.api import errors
 from fayuan.api.auth import API_AUTH
 from fayuan.api.views_cases import router as cases_router
+from fayuan.api.views_documents import router as documents_router
 from fayuan.api.views_roster import router as roster_router
 from fayuan.api.views_workflow import router as workflow_router
 
@@ -53,6 +54,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", cases_router)
 api.add_router("", workflow_router)
+api.add_router("", documents_router)
 api.add_router("", roster_router)
 
 __all__ = ["api"]

@@ -13,7 +13,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from fayuan.accounts.access import AnyUser, require, visible_cases
+from fayuan.accounts.access import AnyUser, can, require, visible_cases
 from fayuan.accounts.models import StaffProfile
 from fayuan.api.serializers import CASE_PREFETCH, CASE_RELATED
 from fayuan.cases.models import Case
@@ -62,3 +62,20 @@ def one_of(queryset: QuerySet[M], pk: int, what: str) -> M:
     if row is None:
         raise ActionError(f"本案没有编号为 {pk} 的{what}。", kind="not_found")
     return row
+
+
+#: Who may read a case's proposals and approval forms: those who take part in deciding (第五条).
+PROPOSAL_ACTIONS = (
+    "propose",
+    "director_decide",
+    "record_discussion",
+    "report_to_bureau",
+    "bureau_decide",
+    "issue_assignment",
+)
+
+
+def require_proposal_reader(request: HttpRequest, case: Case) -> None:
+    user = actor(request)
+    if not any(can(user, action, case) for action in PROPOSAL_ACTIONS):
+        raise ActionError("只有参与指派决定的人员可以查看指派意见。", kind="forbidden")

@@ -1,15 +1,13 @@
-"""Intake (applications and notification letters), reading cases, and their notices."""
+"""Intake (applications and notification letters) and reading cases."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Query, Router, Status
 
-from fayuan import documents
 from fayuan.accounts.access import can, require, visible_cases
 from fayuan.accounts.models import JudicialOrgan, Role
 from fayuan.api import serializers as out
@@ -30,8 +28,6 @@ from fayuan.cases.actions import (
     do_intake_application,
     do_intake_notification,
 )
-from fayuan.cases.models import Case
-from fayuan.documents_bridge import current_notice_data
 from fayuan.errors import ActionError
 from fayuan.workflow.actions import record_personal_data_view
 
@@ -167,63 +163,3 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
     if not masked:
         record_personal_data_view(user, case, "案件详情（当事人姓名、身份证号、电话、住址）")
     return out.case_detail(case, timezone.now(), masked)
-
-
-def _notice(request: HttpRequest, number: str, kind: Literal["pdf", "docx"]) -> HttpResponse:
-    user = actor(request)
-    case: Case = case_for(request, number, "view_personal_data")
-    require(user, "view_personal_data", case)
-    data = current_notice_data(case)
-    if data is None:
-        raise ActionError("本案尚未指派，还没有指派通知书。", kind="not_found")
-    if kind == "pdf":
-        content = documents.render_notice_pdf(data)
-        media = "application/pdf"
-    else:
-        content = documents.render_notice_docx(data)
-        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    record_personal_data_view(user, case, f"指派通知书 {data.notice_number}（{kind.upper()}）")
-    response = HttpResponse(content, content_type=media)
-    response["Content-Disposition"] = (
-        content_disposition_header(False, f"{case.number}-指派通知书.{kind}") or "inline"
-    )
-    return response
-
-
-def _file_response(media: str) -> dict[str, Any]:
-    return {
-        "responses": {
-            200: {
-                "description": "文件",
-                "content": {media: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
-@router.get(
-    "/cases/{number}/notice.pdf",
-    response=ERRORS,
-    url_name="case_notice_pdf",
-    tags=["文书"],
-    summary="《指派通知书》PDF（第六条）",
-    description="现行指派的通知书，内嵌中文字体。下载视为查看个人信息，记入审计日志。",
-    openapi_extra=_file_response("application/pdf"),
-)
-def notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    return _notice(request, number, "pdf")
-
-
-@router.get(
-    "/cases/{number}/notice.docx",
-    response=ERRORS,
-    url_name="case_notice_docx",
-    tags=["文书"],
-    summary="《指派通知书》DOCX（第六条）",
-    description="现行指派的通知书（Word 格式）。下载视为查看个人信息，记入审计日志。",
-    openapi_extra=_file_response(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ),
-)
-def notice_docx(request: HttpRequest, number: str) -> HttpResponse:
-    return _notice(request, number, "docx")

@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
-from fayuan.accounts.access import can
 from fayuan.api import serializers as out
-from fayuan.api.lookup import actor, case_for, one_of, reloaded
+from fayuan.api.lookup import actor, case_for, one_of, reloaded, require_proposal_reader
 from fayuan.api.schemas import (
     AgreementIn,
     ApprovalOut,
@@ -49,16 +48,6 @@ from fayuan.workflow.models import (
 from fayuan.workflow.recusal import do_apply_recusal, do_decide_recusal
 
 router = Router()
-
-#: Who may read a case's proposals: those who take part in deciding them (第五条).
-PROPOSAL_ACTIONS = (
-    "propose",
-    "director_decide",
-    "record_discussion",
-    "report_to_bureau",
-    "bureau_decide",
-    "issue_assignment",
-)
 
 
 def _status(case: Case) -> dict[str, Any]:
@@ -147,10 +136,8 @@ def run_engine(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
     summary="本案的指派意见及审批记录",
 )
 def list_proposals(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    user = actor(request)
     case = case_for(request, number, "view_case")
-    if not any(can(user, action, case) for action in PROPOSAL_ACTIONS):
-        raise ActionError("只有参与指派决定的人员可以查看指派意见。", kind="forbidden")
+    require_proposal_reader(request, case)
     proposals = OfficerProposal.objects.filter(case=case).select_related(
         "case", "institution", "officer", "engine_proposal__institution"
     )
