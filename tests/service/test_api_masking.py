@@ -5,6 +5,8 @@ get their own cases with masked IDs."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fayuan.audit.models import AuditEvent
 from fayuan.cases.models import Case
@@ -107,3 +109,25 @@ def test_the_notice_is_personal_data_too(world) -> None:
     assert "attachment" not in response["Content-Disposition"]
     assert views() == before + 1
     assert court.get(f"/api/cases/{number}/notice.docx").status_code == 403
+
+
+def test_the_list_costs_the_same_queries_for_few_cases_or_many(world) -> None:
+    officer = Api.session(world.user("officer"))
+    court = Api.token(world.user("judicial_organ"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get("/api/cases").status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        court.ok(
+            "POST", "/api/notifications", criminal_notification(f"（2026）第{n}号"), status=201
+        )
+    few = queries()
+    for n in range(2, 8):
+        court.ok(
+            "POST", "/api/notifications", criminal_notification(f"（2026）第{n}号"), status=201
+        )
+    assert officer.ok("GET", "/api/cases")["count"] == 8
+    assert queries() == few
