@@ -1,19 +1,14 @@
 """The staff home page: the deadline lists (第六条) of the user's center, with links to the admin
-and the API docs. Anonymous users go to the admin login.
-
-The page has its own small template engine (this directory's `templates/`), so the app needs no
-entry in INSTALLED_APPS."""
+and the API docs. Anonymous users go to the admin login."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
-from django.template.backends.django import DjangoTemplates
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fayuan.accounts.access import can, profile_of
@@ -22,26 +17,6 @@ from fayuan.errors import ActionError
 from fayuan.policy.deadlines import CHINA_TZ
 from fayuan.roster.models import Center
 from fayuan.workflow.deadlines import Buckets, DeadlineRow, buckets, format_time_left
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-@lru_cache(maxsize=1)
-def _engine() -> DjangoTemplates:
-    return DjangoTemplates(
-        {
-            "NAME": "fayuan-web",
-            "DIRS": [TEMPLATES],
-            "APP_DIRS": False,
-            "OPTIONS": {
-                "context_processors": [
-                    "django.template.context_processors.request",
-                    "django.template.context_processors.csrf",
-                    "django.contrib.auth.context_processors.auth",
-                ],
-            },
-        }
-    )
 
 
 def _row(row: DeadlineRow) -> dict[str, Any]:
@@ -116,5 +91,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_officer": profile is not None and profile.role == Role.officer,
         "now": timezone.localtime(now, CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
     }
-    html = _engine().get_template("web/home.html").render(context, request)
+    html = render_to_string("web/home.html", context, request)
     return HttpResponse(html)
