@@ -101,7 +101,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 
 # Which district's rules the service applies (a packaged policy name or a file).
 FAYUAN_POLICY = os.environ.get("FAYUAN_POLICY", "beibei-2023")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fayuan.api import api
@@ -7,5 +8,8 @@ from fayuan.web.views import home
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Every role signs in here; the admin's own login admits staff users only.
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home, name="home"),
 ]

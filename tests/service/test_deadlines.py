@@ -192,7 +192,7 @@ def test_home_page_lists_the_buckets_for_an_officer(world, two_cases) -> None:
 def test_home_page_sends_anonymous_users_to_the_login(world) -> None:
     response = Client().get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/admin/login/?next=/"
+    assert response["Location"] == "/login/?next=/"
 
 
 @pytest.mark.django_db
@@ -202,3 +202,14 @@ def test_home_page_tells_an_institution_it_has_no_report(world) -> None:
     html = client.get("/").content.decode()
     assert "期限报表供法律援助中心、区司法局和监督人员查看" in html
     assert "今日到期" not in html
+
+
+@pytest.mark.django_db
+def test_every_role_can_sign_in_on_the_login_page(world) -> None:
+    from django.test import Client
+
+    client = Client()
+    assert client.get("/login/").status_code == 200
+    response = client.post("/login/", {"username": "court", "password": "pw-court", "next": "/"})
+    assert response.status_code == 302
+    assert client.get("/api/cases").status_code == 200

@@ -63,7 +63,7 @@ def _sections(b: Buckets) -> list[dict[str, Any]]:
     ]
 
 
-@login_required(login_url="/admin/login/")
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request.user)
     mine = request.GET.get("mine") == "1" and profile is not None and profile.role == Role.officer
