@@ -355,3 +355,18 @@ def test_spec2_closing_needs_an_outcome_and_a_signed_agreement(world) -> None:
     with pytest.raises(ActionError) as too_early:
         actions.do_close_case(case, world.user("officer"), "结案")
     assert too_early.value.kind == "conflict"
+
+
+def test_art11_serious_case_judges_the_licence_on_the_case_start_date(world) -> None:
+    """SPEC §2: 3 full years "on the case's start date" — not on the day the handler is named."""
+    lawyer = Practitioner.objects.get(center=world.center, code="L012")
+    # Three full years on 2026-10-15: after the start (2026-09-30), before today.
+    lawyer.licensed_on = date(2023, 10, 15)
+    lawyer.criminal_defense_cases = 20
+    lawyer.save()
+    case = assigned_to_f04(world, "criminal", social_impact=True)
+    with pytest.raises(ActionError) as refused:
+        name(world, case, "L012")
+    assert "执业不满 3 年" in refused.value.message
+    name(world, case, "L013")  # licensed 2003, 30 defences
+    assert handlers(case) == ["L013"]

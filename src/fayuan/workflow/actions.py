@@ -498,6 +498,19 @@ def _current_assignment(case: Case) -> Assignment:
     return assignment
 
 
+def _eligibility_day(case: Case) -> date:
+    """The day a handler's qualification is judged on: the case's start (SPEC §2), or the last
+    approved handler change (SPEC §10: judged on the change's date)."""
+    change = (
+        case.handler_changes_log.filter(status=HandlerChangeStatus.approved)
+        .order_by("-decided_at")
+        .first()
+    )
+    if change is not None and change.decided_at is not None:
+        return local_date(change.decided_at)
+    return local_date(case.started_at or timezone.now())
+
+
 def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) -> list[Handler]:
     """第二条：由承办机构安排案件承办人；第十条：每案 1 名，集团案件 2 名及以上；
     第十一条：刑事案件由
@@ -523,9 +536,10 @@ def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) 
         on = timezone.now()
         policy = engine.policy_for(case.center)
         pcase = engine.policy_case(case)
-        pv = policy.values_on(local_date(on))
+        day = _eligibility_day(case)
+        pv = policy.values_on(day)
         state = engine.assignment_state(case.center, case, on)
-        setting = case_setting(pcase, local_date(on), assignment.handlers_required, pv, state)
+        setting = case_setting(pcase, day, assignment.handlers_required, pv, state)
         for n, code in enumerate(codes):
             practitioner = practitioners.get(code)
             if practitioner is None or practitioner.institution_id != assignment.institution_id:
