@@ -28,3 +28,9 @@ def django_db_modify_db_settings(
         if test.get("NAME") in (None, "", ":memory:"):
             folder = tmp_path_factory.mktemp("sqlite")
             test["NAME"] = str(folder / f"test_{alias}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Fixtures create users per test; the production PBKDF2 hasher takes ~0.7 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -30,12 +30,19 @@ from fayuan.documents.data import (
 from fayuan.documents.docx import BODY_FONT, TITLE_FONT
 from fayuan.documents.layout import (
     TEXT_HEIGHT_PT,
+    approval_form_document,
+    approval_form_layouts,
     estimated_height,
+    fitted,
     fitted_notice_document,
+    handler_change_form_document,
+    handler_change_form_layouts,
     notice_document,
+    notice_layouts,
     signature,
     zh_date,
     zh_deadline,
+    zh_numeral,
 )
 
 CST = timezone(timedelta(hours=8))
@@ -192,8 +199,14 @@ def docx_text(data: bytes) -> str:
 
 
 def pdf_text(data: bytes) -> str:
+    """The text of every page, whitespace and page numbers ("— 2 —") taken out."""
     reader = pypdf.PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    return re.sub(r"—\d+—", "", text)
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_fonts(data: bytes) -> list[Any]:
@@ -368,6 +381,230 @@ def test_chinese_commas_never_start_a_line() -> None:
         para.wrap(width, 10_000)
         for _, words in para.blPara.lines[1:]:
             assert not "".join(words).startswith(("，", "。", "；", "："))
+
+
+# --- long free text: nothing lost, no LayoutError -------------------------------------------
+
+
+def long_text(tag: str, size: int = 3000, lines: bool = False) -> str:
+    """`size` characters of numbered sentences (each part unique, so a lost page would show),
+    ending in 【tag完】; with `lines`, one sentence a line, as the rules write their reasoning."""
+    sep = "\\n" if lines else ""
+    sentences, i = [], 0
+    while sum(map(len, sentences)) < size:
+        i += 1
+        sentences.append(f"{tag}第{i}句：综合考虑专业特长、办案质量、受援人意愿与承办负荷，{sep}")
+    end = f"【{tag}完】"
+    return "".join(sentences)[: size - len(end)].rstrip("\\n") + end
+
+
+def long_notice() -> NoticeData:
+    return notice(rule_zh=long_text("指派方式"), notes=long_text("备注"))
+
+
+def long_ordinary_form() -> ApprovalFormData:
+    f = ordinary_form()
+    assert f.officer is not None and f.director is not None
+    return replace(
+        f,
+        case_summary=long_text("案情摘要"),
+        engine=replace(f.engine, explanation=long_text("系统理由", lines=True)),
+        officer=replace(
+            f.officer, opinion=long_text("指派意见"), override_reason=long_text("改派")
+        ),
+        director=replace(f.director, reason=long_text("负责人意见")),
+    )
+
+
+def long_major_form() -> ApprovalFormData:
+    f = major_form()
+    assert f.officer is not None and f.discussion is not None
+    return replace(
+        f,
+        case_summary=long_text("案情摘要"),
+        major_grounds=[long_text("重大情形")],
+        engine=replace(f.engine, explanation=long_text("系统理由", lines=True)),
+        officer=replace(
+            f.officer, opinion=long_text("指派意见"), override_reason=long_text("改派")
+        ),
+        discussion=replace(f.discussion, conclusion=long_text("讨论结论")),
+        bureau_decision=BureauDecision("王强", date(2026, 10, 9), False, long_text("司法局理由")),
+    )
+
+
+def long_change_form() -> HandlerChangeFormData:
+    return change_form(
+        reason=long_text("更换理由"),
+        director=DirectorDecision("刘建国", date(2026, 11, 3), True, long_text("负责人意见")),
+        bureau=BureauDecision("王强", date(2026, 11, 4), True, long_text("司法局理由")),
+    )
+
+
+def long_texts(data: Any) -> list[str]:
+    """Every long free text of `data`, as `long_text` made them."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and value.endswith("完】"):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                walk(getattr(value, name))
+
+    walk(data)
+    return found
+
+
+LONG = [
+    ("notice", long_notice, documents.render_notice_docx, documents.render_notice_pdf, 2),
+    (
+        "ordinary",
+        long_ordinary_form,
+        documents.render_approval_form_docx,
+        documents.render_approval_form_pdf,
+        5,
+    ),
+    (
+        "major",
+        long_major_form,
+        documents.render_approval_form_docx,
+        documents.render_approval_form_pdf,
+        7,
+    ),
+    (
+        "change",
+        long_change_form,
+        documents.render_handler_change_form_docx,
+        documents.render_handler_change_form_pdf,
+        3,
+    ),
+]
+
+
+@needs_cjk_font
+@pytest.mark.parametrize(("name", "make", "to_docx", "to_pdf", "count"), LONG)
+def test_long_free_text_flows_onto_more_pages_whole(
+    name: str, make: Any, to_docx: Any, to_pdf: Any, count: int
+) -> None:
+    data = make()
+    texts = long_texts(data)
+    assert len(texts) == count and all(len(t) == 3000 for t in texts)
+    pdf = to_pdf(data)
+    assert pdf.startswith(b"%PDF-")
+    assert pdf_pages(pdf) >= 1 + count * 3000 // 2000  # some 1,200 characters a page
+    text = pdf_text(pdf)
+    for long in texts:
+        assert long[-30:] in text  # its end
+        assert re.sub(r"\\s+", "", long) in text  # and all of it, in order
+    page_one = re.sub(r"\\s+", "", pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert "见续页一" in page_one and data.case_number in page_one
+    assert "完】" not in page_one  # page 1 is the form; the texts follow on the 续页
+    assert "（续页）" in text
+
+    document = docx.Document(io.BytesIO(to_docx(data)))
+    text = docx_text(to_docx(data))
+    for long in texts:
+        assert long in text
+    breaks = [p for p in document.paragraphs if p.paragraph_format.page_break_before]
+    assert len(breaks) == 1 and breaks[0].text.endswith("（续页）")
+
+
+@needs_cjk_font
+@pytest.mark.parametrize(
+    ("make", "build"),
+    [
+        (long_notice, notice_document),
+        (long_ordinary_form, approval_form_document),
+        (long_major_form, approval_form_document),
+        (long_change_form, handler_change_form_document),
+    ],
+)
+def test_a_cell_taller_than_a_page_splits_instead_of_failing(make: Any, build: Any) -> None:
+    """Every text kept in its cell (no 续页): the rows split across pages, nothing lost."""
+    from fayuan.documents.pdf import render_document_pdf
+
+    data = make()
+    document = build(data)
+    assert not document.continued
+    pdf = render_document_pdf(document)  # reportlab raised LayoutError here
+    assert pdf_pages(pdf) > 3
+    text = pdf_text(pdf)
+    for long in long_texts(data):
+        assert long[-30:] in text
+
+
+@needs_cjk_font
+def test_a_long_name_cannot_move_out_and_still_does_not_stop_the_notice() -> None:
+    data = notice(institution_address=long_text("地址"), organ_name=long_text("机关", 1500))
+    pdf = documents.render_notice_pdf(data)
+    text = pdf_text(pdf)
+    assert "【地址完】" in text and "【机关完】" in text and "特此通知" in text
+    assert "【地址完】" in docx_text(documents.render_notice_docx(data))
+
+
+@needs_cjk_font
+@pytest.mark.parametrize(("name", "make", "to_docx", "to_pdf"), RENDERERS)
+def test_normal_documents_stay_on_one_page(name: str, make: Any, to_docx: Any, to_pdf: Any) -> None:
+    data = make()
+    assert pdf_pages(to_pdf(data)) == 1
+    document = docx.Document(io.BytesIO(to_docx(data)))
+    assert not any(p.paragraph_format.page_break_before for p in document.paragraphs)
+    assert "续页" not in docx_text(to_docx(data))
+
+
+@needs_cjk_font
+def test_a_longer_explanation_stays_in_its_cell_while_the_form_fits() -> None:
+    form = ordinary_form()
+    reasoning = long_text("系统理由", 400, lines=True)
+    data = replace(form, engine=replace(form.engine, explanation=reasoning))
+    layouts = approval_form_layouts(data)
+    assert len(layouts) == 2  # in the cell, or on the 续页
+    assert fitted(layouts) is layouts[0]
+    pdf = documents.render_approval_form_pdf(data)
+    assert pdf_pages(pdf) == 1
+    assert re.sub(r"\\s+", "", reasoning) in pdf_text(pdf)
+
+
+def test_only_what_does_not_fit_goes_to_the_continuation() -> None:
+    form = ordinary_form()
+    explanation = long_text("系统理由", 1300, lines=True)  # the reasoning over a large roster
+    data = replace(form, engine=replace(form.engine, explanation=explanation))
+    document = fitted(approval_form_layouts(data))
+    cells = [
+        cell.text
+        for block in document.blocks
+        if hasattr(block, "rows")
+        for row in block.rows
+        for cell in row
+    ]
+    assert any(c.endswith("理由：见续页一") for c in cells)
+    assert "意见：同意系统建议。" in "\n".join(cells)  # the short opinion stays in its cell
+    assert sum(explanation == getattr(b, "text", None) for b in document.blocks) == 1
+
+    # The longest goes first; each layout moves one more; short texts never move.
+    change = long_change_form()
+    short_reason = replace(change, reason="利益冲突。")
+    assert len(handler_change_form_layouts(change)) == 4
+    assert len(handler_change_form_layouts(short_reason)) == 3
+    assert len(notice_layouts(long_notice())) == 6  # each normal, then compact
+    assert notice_layouts(notice()) == (notice_document(notice()), notice_document(notice(), True))
+
+
+def test_chinese_numerals_number_the_continuation() -> None:
+    assert [zh_numeral(n) for n in (1, 2, 9, 10, 11, 20, 21, 99, 100)] == [
+        "一",
+        "二",
+        "九",
+        "十",
+        "十一",
+        "二十",
+        "二十一",
+        "九十九",
+        "100",
+    ]
 
 
 # --- fonts ----------------------------------------------------------------------------------

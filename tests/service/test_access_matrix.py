@@ -25,12 +25,6 @@ AT = datetime(2026, 10, 8, 9, 0, tzinfo=CST)
 _seq = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 COLUMNS = (
     "officer",
     "director",

@@ -19,7 +19,6 @@ from .test_api_support import (
     Api,
     counts,
     criminal_notification,
-    fast_passwords,  # noqa: F401 (autouse)
     labour_group_application,
 )
 

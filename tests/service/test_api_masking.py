@@ -15,7 +15,6 @@ from .test_api_support import (
     ID_LIU,
     Api,
     criminal_notification,
-    fast_passwords,  # noqa: F401 (autouse)
     labour_group_application,
 )
 

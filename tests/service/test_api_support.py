@@ -11,7 +11,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
@@ -138,9 +137,3 @@ def labour_group_application() -> dict[str, Any]:
         ]
         + [{"role": "opposing", "name": "重庆某建筑劳务有限公司"}],
     }
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The `world` fixture makes ten accounts; PBKDF2 would spend seconds on them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

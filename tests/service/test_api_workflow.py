@@ -21,7 +21,6 @@ from .test_api_support import (
     Api,
     counts,
     criminal_notification,
-    fast_passwords,  # noqa: F401 (autouse)
     institution_admin,
 )
 

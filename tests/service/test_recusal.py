@@ -32,12 +32,6 @@ RELATIVE = "王大明"
 ID_NUMBER = "500109196706097552"  # valid GB 11643 check digit
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def application(world, *, aided: str = RELATIVE, id_number: str = "", **fields) -> Case:
     """An application taken in by officer2 (never the flagged one) and granted by officer2."""
     data = CaseInput(

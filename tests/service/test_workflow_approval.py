@@ -31,12 +31,6 @@ GRANTED = datetime(2026, 9, 30, 10, 0, tzinfo=CST)
 _names = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def granted_case(world, category: str = "civil", at: datetime = GRANTED, **fields) -> Case:
     """A citizen's application taken in and granted by the officer (the deadline starts)."""
     n = next(_names)

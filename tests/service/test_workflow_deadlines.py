@@ -22,12 +22,6 @@ GRANTED = datetime(2026, 9, 30, 10, 0, tzinfo=CST)
 _names = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def applied(world, category: str = "civil") -> Case:
     n = next(_names)
     data = CaseInput(

@@ -26,12 +26,6 @@ SIGNED = date(2026, 10, 9)
 _names = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def assigned_to_f04(world, category: str = "civil", **fields) -> Case:
     """An application choosing F04, granted, approved by the director and issued."""
     n = next(_names)

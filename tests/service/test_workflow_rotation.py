@@ -36,12 +36,6 @@ LAW_FIRMS = ["F01", "F02", "F03", "F04", "F05", "F06", "F07", "F08", "F09", "F10
 _letters = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """`world` creates nine users; the default PBKDF2 hasher takes 0.7 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def notification(world, **fields) -> Case:
     """A criminal notification letter (通知辩护): granted on receipt."""
     n = next(_letters)
