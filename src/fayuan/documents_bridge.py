@@ -122,27 +122,6 @@ def current_notice_data(case: Case) -> NoticeData | None:
 # --- 指派审批表 (第五条) and 更换承办人审批表 (第十二条) ---------------------------------------
 
 
-#: How much of the rules' reasoning a form prints: the conclusion, the route, the deadline and the
-#: leading candidates. The whole text stays on record (`EngineProposal.explanation`); printed
-#: whole, a large roster's reasoning outgrows a page-high table cell.
-FORM_EXPLANATION_LINES = 10
-FORM_EXPLANATION_CHARS = 700
-
-
-def form_explanation(text: str) -> str:
-    lines = text.strip().splitlines()
-    kept: list[str] = []
-    for line in lines:
-        if len(kept) >= FORM_EXPLANATION_LINES or sum(map(len, kept)) + len(line) > (
-            FORM_EXPLANATION_CHARS
-        ):
-            break
-        kept.append(line)
-    if len(kept) < len(lines):
-        kept.append(f"……（以上为摘要；完整理由共 {len(lines)} 行，存于系统记录）")
-    return "\n".join(kept)
-
-
 def _case(pk: int) -> Case:
     return (
         Case.objects.select_related("center", "locality", "institution")
@@ -198,7 +177,7 @@ def approval_form_data(proposal: OfficerProposal) -> ApprovalFormData:
     engine_view = EngineProposalView(
         institution_name=engine_row.institution.name if engine_row.institution else None,
         rule_zh=RULE_ON_NOTICE.get(engine_row.rule, "无可指派机构"),
-        explanation=form_explanation(engine_row.explanation),
+        explanation=engine_row.explanation.strip(),  # whole: the renderers print any length
     )
     officer = OfficerProposalView(
         institution_name=proposal.institution.name,
@@ -347,7 +326,6 @@ __all__ = [
     "aided_summary",
     "approval_form_data",
     "current_notice_data",
-    "form_explanation",
     "handler_change_form_data",
     "notice_data",
     "source_zh",

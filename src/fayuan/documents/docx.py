@@ -7,6 +7,9 @@ the center's machines have them (FACTS.md "Documents"); elsewhere Word substitut
 names its font in every slot, the East Asian one (``w:eastAsia``) included, since
 ``run.font.name`` alone sets only the Latin slots and Chinese text would fall back to the theme
 font.
+
+Which layout (long free text in its cell or on a 续页) is chosen by estimate, Word doing the
+real layout; either way every text is printed whole, and table rows may break across pages.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from fayuan.documents.layout import (
     MARGINS_MM,
     PAGE_MM,
     Document,
+    PageBreak,
     Para,
     Signature,
     Table,
     Title,
-    approval_form_document,
+    approval_form_layouts,
+    fitted,
     fitted_notice_document,
-    handler_change_form_document,
+    handler_change_form_layouts,
 )
 
 __all__ = [
@@ -65,12 +70,12 @@ def render_notice_docx(data: NoticeData) -> bytes:
 
 def render_approval_form_docx(data: ApprovalFormData) -> bytes:
     """普通案件/重大疑难案件指派审批表 (第五条) as DOCX bytes."""
-    return render_document_docx(approval_form_document(data))
+    return render_document_docx(fitted(approval_form_layouts(data)))
 
 
 def render_handler_change_form_docx(data: HandlerChangeFormData) -> bytes:
     """更换承办人审批表 (第十二条) as DOCX bytes."""
-    return render_document_docx(handler_change_form_document(data))
+    return render_document_docx(fitted(handler_change_form_layouts(data)))
 
 
 # --- fonts ----------------------------------------------------------------------------------
@@ -107,11 +112,12 @@ def _spacing(paragraph: Any, line: float, before: float = 0.0) -> None:
 # --- blocks ---------------------------------------------------------------------------------
 
 
-def _title(doc: Any, block: Title) -> None:
+def _title(doc: Any, block: Title) -> Any:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(p, block.line)
     _run(p, block.text, TITLE_FONT, block.size)
+    return p
 
 
 def _para(doc: Any, block: Para) -> Any:
@@ -208,15 +214,25 @@ def render_document_docx(document: Document) -> bytes:
     props.title, props.author, props.subject = document.title, document.author, document.subject
     props.comments = "fayuan"
 
+    new_page = False  # after a PageBreak, the next paragraph starts the page (no empty one)
     for block in document.blocks:
-        if isinstance(block, Title):
-            _title(doc, block)
-        elif isinstance(block, Para):
-            _para(doc, block)
-        elif isinstance(block, Signature):
-            _signature(doc, block)
-        else:
+        if isinstance(block, PageBreak):
+            new_page = True
+            continue
+        if isinstance(block, Table):
+            if new_page:
+                doc.add_paragraph().paragraph_format.page_break_before = True
             _table(doc, block, text_width_mm)
+        else:
+            if isinstance(block, Title):
+                first = _title(doc, block)
+            elif isinstance(block, Para):
+                first = _para(doc, block)
+            else:
+                first = _signature(doc, block)[0]
+            if new_page:
+                first.paragraph_format.page_break_before = True
+        new_page = False
     _page_number_footer(section)
 
     out = io.BytesIO()

@@ -3,6 +3,15 @@
 Each document is built once as a list of simple blocks (title, paragraph, table, ...); `docx.py`
 and `pdf.py` only turn blocks into their format, so both say exactly the same thing.
 
+Free text (the rules' reasoning, opinions, reasons, notes) has no length limit and is never cut.
+A form or notice is first laid out with every text in its cell; when that would not fit one page,
+the longest free texts are moved, one at a time, to a 续页 (continuation pages after the
+document, GB/T 9704's 附件 convention): the cell then says 见续页一 and the 续页 prints the text
+whole, however many pages it takes. So page 1 stays the complete form, every signature line in
+place, and free text never makes a cell taller than a page (should anything else, a 3,000-character
+name say, the PDF splits the row across pages). `*_layouts` give the candidates in order of
+preference; `fitted` picks the first that fits by estimate (DOCX), the PDF renderer by measuring.
+
 Dates follow GB/T 9704-2012 (成文日期 in Arabic numerals, 2026年9月30日); times are shown in
 China Standard Time (UTC+8), the time the regulation's deadlines are counted in.
 """
@@ -10,7 +19,7 @@ China Standard Time (UTC+8), the time the regulation's deadlines are counted in.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
@@ -32,18 +41,26 @@ __all__ = [
     "Block",
     "Cell",
     "Document",
+    "PageBreak",
     "Para",
     "Signature",
     "Table",
     "Title",
     "approval_form_document",
+    "approval_form_layouts",
     "estimated_height",
+    "first_page",
+    "fits_one_page",
+    "fitted",
     "fitted_notice_document",
     "handler_change_form_document",
+    "handler_change_form_layouts",
     "notice_document",
+    "notice_layouts",
     "signature",
     "zh_date",
     "zh_deadline",
+    "zh_numeral",
 ]
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -160,7 +177,12 @@ def signature(
     return Signature((issuer, when), right_chars, size=size, space_before=space_before)
 
 
-Block = Title | Para | Table | Signature
+@dataclass(frozen=True)
+class PageBreak:
+    """What follows starts on a new page (the 续页 after a form or notice)."""
+
+
+Block = Title | Para | Table | Signature | PageBreak
 
 
 @dataclass(frozen=True)
@@ -169,6 +191,11 @@ class Document:
     author: str
     subject: str
     blocks: tuple[Block, ...]
+
+    @property
+    def continued(self) -> bool:
+        """True when the document has a 续页 (free text moved out of its cells)."""
+        return any(isinstance(block, PageBreak) for block in self.blocks)
 
 
 def _lines(text: str, size: float, width: float, indent_em: float = 0.0) -> int:
@@ -180,13 +207,22 @@ def _lines(text: str, size: float, width: float, indent_em: float = 0.0) -> int:
     )
 
 
+def first_page(document: Document) -> Document:
+    """The document up to its first `PageBreak`: what should fit on page 1."""
+    for i, block in enumerate(document.blocks):
+        if isinstance(block, PageBreak):
+            return Document(document.title, document.author, document.subject, document.blocks[:i])
+    return document
+
+
 def estimated_height(document: Document) -> float:
-    """The height of the blocks on the page, in points, estimated from character widths.
+    """The height of the blocks before the first `PageBreak`, in points, estimated from
+    character widths.
 
     Good to a line or two: enough to see whether a document fits one page where the renderer
     cannot measure (Word lays out the DOCX itself)."""
     total = 0.0
-    for block in document.blocks:
+    for block in first_page(document).blocks:
         if isinstance(block, Title):
             total += _lines(block.text, block.size, TEXT_WIDTH_PT) * block.line
         elif isinstance(block, Para):
@@ -195,7 +231,7 @@ def estimated_height(document: Document) -> float:
             total += block.space_before + lines * block.line
         elif isinstance(block, Signature):
             total += block.space_before + len(block.lines) * block.line
-        else:
+        elif isinstance(block, Table):
             for row in block.rows:
                 col, tallest = 0, 1
                 for cell in row:
@@ -204,6 +240,85 @@ def estimated_height(document: Document) -> float:
                     col += cell.span
                 total += tallest * block.line + 2 * block.padding + 0.5
     return total
+
+
+def fits_one_page(document: Document) -> bool:
+    """Whether the part before any 续页 fits one page, by `estimated_height`."""
+    return estimated_height(document) <= TEXT_HEIGHT_PT - 12  # the frame's own padding
+
+
+def fitted(layouts: Sequence[Document]) -> Document:
+    """The first layout whose first page fits by estimate, else the last (the most moved out)."""
+    for document in layouts:
+        if fits_one_page(document):
+            return document
+    return layouts[-1]
+
+
+# --- the 续页 -------------------------------------------------------------------------------
+
+CONTINUED_MIN_LINES = 4
+"""Only a free text longer than this (in lines of its cell) is worth moving to the 续页."""
+CONTINUED_TEXT_SIZE = 12.0  # 小四, as in the form's cells
+_DIGITS_ZH = "〇一二三四五六七八九"
+
+
+def zh_numeral(n: int) -> str:
+    """一, 二, ... 十, 十一, ... 二十一 ... 九十九 (and Arabic numerals beyond)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else f"{_DIGITS_ZH[tens]}十")
+    return head + (_DIGITS_ZH[units] if units else "")
+
+
+class _Continuation:
+    """The free texts of one layout. `text(key, heading, value)` gives what the cell prints:
+    the value itself, or, when `key` is in `moved`, 见续页N, the value going whole to item N of
+    the 续页. It also notes which texts are long enough to be worth moving."""
+
+    def __init__(self, moved: Collection[str], cell_width: float) -> None:
+        self.moved = frozenset(moved)
+        self.cell_width = cell_width
+        self.movable: list[tuple[int, int, str]] = []
+        """(lines in the cell, order of appearance, key) of the long texts."""
+        self.items: list[tuple[str, str]] = []
+        """(heading, text) of the 续页, in the order their cells appear."""
+
+    def text(self, key: str, heading: str, value: str) -> str:
+        lines = _lines(value, CONTINUED_TEXT_SIZE, self.cell_width)
+        if lines > CONTINUED_MIN_LINES:
+            self.movable.append((lines, len(self.movable), key))
+        if key not in self.moved:
+            return value
+        self.items.append((heading, value))
+        return f"见续页{zh_numeral(len(self.items))}"
+
+    def blocks(self, title: str, reference: str) -> list[Block]:
+        """The 续页: a new page, its title and the document it continues, then each text whole."""
+        if not self.items:
+            return []
+        blocks: list[Block] = [
+            PageBreak(),
+            Title(f"{title}（续页）", size=18.0),
+            Para(reference, indent=False, align="center", size=12.0, space_before=2.0),
+        ]
+        for i, (heading, value) in enumerate(self.items, 1):
+            blocks.append(
+                Para(f"{zh_numeral(i)}、{heading}", False, "left", 14.0, space_before=10.0)
+            )
+            blocks.append(Para(value, indent=False, size=CONTINUED_TEXT_SIZE, space_before=2.0))
+        return blocks
+
+
+def _layouts(
+    build: Callable[[Collection[str]], tuple[Document, list[tuple[int, int, str]]]],
+) -> tuple[Document, ...]:
+    """Every text in its cell, then the longest free text on the 续页, then the two longest, ...
+    until every long one is moved (ties in the order they appear)."""
+    first, movable = build(())
+    order = [key for _, _, key in sorted(movable, key=lambda m: (-m[0], m[1]))]
+    return (first, *(build(order[:k])[0] for k in range(1, len(order) + 1)))
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -253,24 +368,24 @@ def _is_criminal(category_zh: str) -> bool:
     return category_zh.startswith("刑事")
 
 
-def _director_text(d: DirectorDecision | None) -> str:
+def _director_text(d: DirectorDecision | None, cont: _Continuation, heading: str) -> str:
     if d is None:
         return f"□同意　□不同意\n\n负责人：{BLANK_NAME}　日期：{BLANK_DATE}"
     verdict = "同意" if d.approved else "不同意"
     lines = [f"决定：{verdict}"]
     if d.reason:
-        lines.append(f"意见：{d.reason}")
+        lines.append(f"意见：{cont.text('director', heading, d.reason)}")
     lines.append(f"负责人：{d.name}　日期：{zh_date(d.decided_on)}")
     return "\n".join(lines)
 
 
-def _bureau_text(b: BureauDecision | None) -> str:
+def _bureau_text(b: BureauDecision | None, cont: _Continuation, heading: str) -> str:
     if b is None:
         return f"□同意　□不同意\n理由：\n\n决定人：{BLANK_NAME}　日期：{BLANK_DATE}"
     verdict = "同意" if b.approved else "不同意"
     lines = [f"决定：{verdict}"]
     if b.reason:
-        lines.append(f"理由：{b.reason}")
+        lines.append(f"理由：{cont.text('bureau', heading, b.reason)}")
     lines.append(f"决定人：{b.decider}　日期：{zh_date(b.decided_on)}")
     return "\n".join(lines)
 
@@ -293,12 +408,33 @@ NOTICE_BODY_SIZE = 14.0
 # --- the notice -----------------------------------------------------------------------------
 
 
-def notice_document(n: NoticeData, compact: bool = False) -> Document:
+def notice_document(n: NoticeData, compact: bool = False, moved: Collection[str] = ()) -> Document:
     """《指派通知书》 (第六条): header, number, addressee, body, case table, issuer and date.
 
     `compact` tightens the line spacing (GB/T 9704 7.3.5.4: 调整行距) so that a long notice
-    (a group case, long names) still ends on its first page with its issuer and date.
+    (a group case, long names) still ends on its first page with its issuer and date. `moved`
+    names the free texts printed on the 续页 instead of in their cells ("rule", "notes").
     """
+    return _notice(n, compact, moved)[0]
+
+
+def notice_layouts(n: NoticeData) -> tuple[Document, ...]:
+    """The notice's layouts in order of preference: all in the cells, normal then compact; then
+    the longest free text on the 续页, normal then compact; and so on."""
+    normal = _layouts(lambda moved: _notice(n, False, moved))
+    compact = _layouts(lambda moved: _notice(n, True, moved))
+    return tuple(d for pair in zip(normal, compact, strict=True) for d in pair)
+
+
+def fitted_notice_document(n: NoticeData) -> Document:
+    """The notice as `notice_layouts` first fits it on one page (by `estimated_height`)."""
+    return fitted(notice_layouts(n))
+
+
+def _notice(
+    n: NoticeData, compact: bool, moved: Collection[str]
+) -> tuple[Document, list[tuple[int, int, str]]]:
+    cont = _Continuation(moved, TEXT_WIDTH_PT * sum(NOTICE_WIDTHS[1:]) - 10)
     aided = _aided_text(n.aided_persons, n.aided_count)
     handler_word = "执业律师" if _is_criminal(n.category_zh) else "承办人"
     articles = _articles(n.articles, "第六条")
@@ -331,11 +467,11 @@ def notice_document(n: NoticeData, compact: bool = False) -> Document:
     rows += [
         _row("承办机构", institution),
         _pair("承办人数", f"{n.handlers_required}名", "依据", articles),
-        _row("指派方式", n.rule_zh),
+        _row("指派方式", cont.text("rule", "指派方式", n.rule_zh)),
     ]
     rows.append(_row("安排期限", f"{zh_deadline(n.assignment_due_at)}前"))
     if n.notes:
-        rows.append(_row("备注", n.notes))
+        rows.append(_row("备注", cont.text("notes", "备注", n.notes)))
 
     contact = "；".join(
         part
@@ -368,26 +504,35 @@ def notice_document(n: NoticeData, compact: bool = False) -> Document:
         blocks.append(
             Para(f"（本中心{contact}）", indent=False, align="left", size=12.0, space_before=8.0)
         )
-    return Document(
+    blocks += cont.blocks("指派通知书", n.notice_number)
+    document = Document(
         title=f"指派通知书 {n.notice_number}",
         author=n.center_name,
         subject=f"{n.case_number} {n.institution_name}",
         blocks=tuple(blocks),
     )
-
-
-def fitted_notice_document(n: NoticeData) -> Document:
-    """The notice, compact when the normal layout would (by `estimated_height`) spill over."""
-    normal = notice_document(n)
-    if estimated_height(normal) <= TEXT_HEIGHT_PT - 12:  # the frame's own padding
-        return normal
-    return notice_document(n, compact=True)
+    return document, cont.movable
 
 
 # --- the approval form (第五条) -------------------------------------------------------------
 
 
-def approval_form_document(f: ApprovalFormData) -> Document:
+def approval_form_document(f: ApprovalFormData, moved: Collection[str] = ()) -> Document:
+    """普通案件/重大疑难案件指派审批表 (第五条). `moved` names the free texts printed on the 续页
+    instead of in their cells: "summary", "grounds", "explanation", "opinion", "override",
+    "director", "conclusion", "bureau"."""
+    return _approval_form(f, moved)[0]
+
+
+def approval_form_layouts(f: ApprovalFormData) -> tuple[Document, ...]:
+    """The form with every text in its cell, then with the longest ones on the 续页, one by one."""
+    return _layouts(lambda moved: _approval_form(f, moved))
+
+
+def _approval_form(
+    f: ApprovalFormData, moved: Collection[str]
+) -> tuple[Document, list[tuple[int, int, str]]]:
+    cont = _Continuation(moved, TEXT_WIDTH_PT * sum(FORM_WIDTHS[1:]) - 10)
     due = f"{zh_deadline(f.assignment_due_at)}前" if f.assignment_due_at else ""
     rows: list[tuple[Cell, ...]] = [
         _pair("案件编号", f.case_number, "案件类别", f.category_zh),
@@ -395,40 +540,47 @@ def approval_form_document(f: ApprovalFormData) -> Document:
         _pair("承办人数", f"{f.handlers_required}名", "指派期限", due),
     ]
     if f.case_summary:
-        rows.append(_row("案情摘要", f.case_summary))
+        rows.append(_row("案情摘要", cont.text("summary", "案情摘要", f.case_summary)))
     if f.kind == "major":
-        rows.append(_row("重大疑难情形", "；".join(f.major_grounds)))
+        grounds = "；".join(f.major_grounds)
+        rows.append(_row("重大疑难情形", cont.text("grounds", "重大疑难情形", grounds)))
 
     engine = f.engine
+    explanation = cont.text("explanation", "系统指派建议的理由", engine.explanation)
     rows.append(
         _row(
             "系统指派建议",
             f"承办机构：{engine.institution_name or '无可指派机构'}\n"
-            f"指派方式：{engine.rule_zh}\n理由：{engine.explanation}",
+            f"指派方式：{engine.rule_zh}\n理由：{explanation}",
         )
     )
     o = f.officer
     if o is None:
         officer_text = f"拟指派：\n意见：\n\n经办人：{BLANK_NAME}　日期：{BLANK_DATE}"
     else:
-        parts = [f"拟指派：{o.institution_name}", f"意见：{o.opinion}"]
+        parts = [
+            f"拟指派：{o.institution_name}",
+            f"意见：{cont.text('opinion', '指派意见', o.opinion)}",
+        ]
         if o.override_reason:
-            parts.append(f"与系统建议不同的理由：{o.override_reason}")
+            override = cont.text("override", "与系统建议不同的理由", o.override_reason)
+            parts.append(f"与系统建议不同的理由：{override}")
         parts.append(f"经办人：{o.officer_name}　日期：{zh_date(o.proposed_on)}")
         officer_text = "\n".join(parts)
     rows.append(_row("指派意见", officer_text))
 
     if f.kind == "ordinary":
-        rows.append(_row("中心负责人决定", _director_text(f.director)))
+        rows.append(_row("中心负责人决定", _director_text(f.director, cont, "中心负责人意见")))
         basis = "依据第五条，普通法律援助案件由负责指派工作的人员提出指派意见，报中心负责人决定。"
     else:
         d = f.discussion
         if d is None:
             discussion = f"日期：{BLANK_DATE}\n参加人员：\n结论：\n"
         else:
+            conclusion = cont.text("conclusion", "中心集体讨论结论", d.conclusion)
             discussion = (
                 f"日期：{zh_date(d.held_on)}\n参加人员：{'、'.join(d.participants)}\n"
-                f"结论：{d.conclusion}"
+                f"结论：{conclusion}"
             )
         rows.append(_row("中心集体讨论", discussion))
         r = f.bureau_report
@@ -438,7 +590,8 @@ def approval_form_document(f: ApprovalFormData) -> Document:
             else f"报告文号：{BLANK_NAME}　报送日期：{BLANK_DATE}"
         )
         rows.append(_row("报请区司法局", report))
-        rows.append(_row("区司法局决定", _bureau_text(f.bureau_decision)))
+        bureau = _bureau_text(f.bureau_decision, cont, "区司法局决定的理由")
+        rows.append(_row("区司法局决定", bureau))
         basis = (
             "依据第五条，50人以上集团案件或对社会平安稳定有影响等重大疑难案件，"
             "由中心集体讨论后书面报请区司法局决定。"
@@ -449,19 +602,35 @@ def approval_form_document(f: ApprovalFormData) -> Document:
         Para(f.center_name, indent=False, align="center", size=14.0, space_before=6.0),
         Table(widths=FORM_WIDTHS, rows=tuple(rows)),
         Para(f"注：{basis}", indent=False, align="left", size=12.0, space_before=6.0),
+        *cont.blocks(f.title, f"案件编号：{f.case_number}"),
     ]
-    return Document(
+    document = Document(
         title=f"{f.title} {f.case_number}",
         author=f.center_name,
         subject=f.case_number,
         blocks=tuple(blocks),
     )
+    return document, cont.movable
 
 
 # --- the handler change form (第十二条) -----------------------------------------------------
 
 
-def handler_change_form_document(f: HandlerChangeFormData) -> Document:
+def handler_change_form_document(f: HandlerChangeFormData, moved: Collection[str] = ()) -> Document:
+    """更换承办人审批表 (第十二条). `moved` names the free texts printed on the 续页 instead of
+    in their cells: "reason", "director", "bureau"."""
+    return _handler_change_form(f, moved)[0]
+
+
+def handler_change_form_layouts(f: HandlerChangeFormData) -> tuple[Document, ...]:
+    """The form with every text in its cell, then with the longest ones on the 续页, one by one."""
+    return _layouts(lambda moved: _handler_change_form(f, moved))
+
+
+def _handler_change_form(
+    f: HandlerChangeFormData, moved: Collection[str]
+) -> tuple[Document, list[tuple[int, int, str]]]:
+    cont = _Continuation(moved, TEXT_WIDTH_PT * sum(FORM_WIDTHS[1:]) - 10)
     times = f"第{f.change_number}次（原则上不超过{f.max_changes}次）"
     if f.over_cap:
         times += "，超过次数，须报区司法局批准"
@@ -475,14 +644,14 @@ def handler_change_form_document(f: HandlerChangeFormData) -> Document:
         _pair("受援人", f.aided_summary, "申请日期", zh_date(f.requested_on)),
         _row("更换次数", times),
         _pair("原承办机构", f.current_institution, "原承办人", f.current_handler),
-        _row("更换理由", f.reason),
+        _row("更换理由", cont.text("reason", "更换理由", f.reason)),
         _row("受援人意见", consent),
         _row("更换方式", f.mode_zh),
         _pair("新承办机构", f.new_institution or "", "新承办人", f.new_handler or ""),
-        _row("中心负责人意见", _director_text(f.director)),
+        _row("中心负责人意见", _director_text(f.director, cont, "中心负责人意见")),
     ]
     if f.over_cap or f.bureau is not None:
-        rows.append(_row("区司法局意见", _bureau_text(f.bureau)))
+        rows.append(_row("区司法局意见", _bureau_text(f.bureau, cont, "区司法局意见的理由")))
     else:
         rows.append(_row("区司法局意见", "未超过更换次数，无需报请区司法局批准。"))
     note = (
@@ -495,10 +664,12 @@ def handler_change_form_document(f: HandlerChangeFormData) -> Document:
         Para(f.center_name, indent=False, align="center", size=14.0, space_before=6.0),
         Table(widths=FORM_WIDTHS, rows=tuple(rows)),
         Para(note, indent=False, align="left", size=12.0, space_before=6.0),
+        *cont.blocks("更换承办人审批表", f"案件编号：{f.case_number}　第{f.change_number}次更换"),
     ]
-    return Document(
+    document = Document(
         title=f"更换承办人审批表 {f.case_number} 第{f.change_number}次",
         author=f.center_name,
         subject=f.case_number,
         blocks=tuple(blocks),
     )
+    return document, cont.movable

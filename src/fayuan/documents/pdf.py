@@ -5,6 +5,11 @@ numbers "— 1 —". The fonts GB/T 9704 names (方正小标宋, 仿宋_GB2312) 
 embeds the font `fayuan.documents.fonts.find_cjk_font` finds, subset, and nothing else (not even
 Helvetica); lines break between any two Chinese characters (``wordWrap='CJK'``) but never before
 closing punctuation. Output is reproducible: the same data gives the same bytes (``invariant``).
+
+Of a document's layouts (`fayuan.documents.layout`: long free text in its cell or on a 续页) the
+PDF keeps the first whose page 1 it measures whole. Table rows may split across pages
+(``splitInRow``), so even a cell taller than a page (a 3,000-character name, say) flows on
+instead of failing with reportlab's ``LayoutError``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import paragraph as _rl_paragraph
@@ -30,15 +36,19 @@ from fayuan.documents.data import ApprovalFormData, HandlerChangeFormData, Notic
 from fayuan.documents.fonts import CJKFont, CJKFontError, find_cjk_font
 from fayuan.documents.layout import (
     MARGINS_MM,
+    TEXT_HEIGHT_PT,
     Block,
     Document,
+    PageBreak,
     Para,
     Signature,
     Table,
     Title,
-    approval_form_document,
-    handler_change_form_document,
-    notice_document,
+    approval_form_layouts,
+    estimated_height,
+    first_page,
+    handler_change_form_layouts,
+    notice_layouts,
 )
 
 __all__ = [
@@ -75,25 +85,36 @@ _registered: dict[tuple[str, int], str] = {}
 def render_notice_pdf(data: NoticeData) -> bytes:
     """《指派通知书》 (第六条) as PDF bytes, its font embedded.
 
-    A notice that runs onto a second page is laid out again with tighter lines, and that one is
-    kept if it fits on fewer pages (so the issuer and date do not stand alone on page 2).
+    A notice that runs onto a second page is laid out again with tighter lines, then with its
+    long free text on a 续页, so that the issuer and date do not stand alone on page 2.
     """
-    pdf, pages = _render(notice_document(data))
-    if pages > 1:
-        compact, compact_pages = _render(notice_document(data, compact=True))
-        if compact_pages < pages:
-            return compact
-    return pdf
+    return _render_fitted(notice_layouts(data))
 
 
 def render_approval_form_pdf(data: ApprovalFormData) -> bytes:
     """普通案件/重大疑难案件指派审批表 (第五条) as PDF bytes."""
-    return render_document_pdf(approval_form_document(data))
+    return _render_fitted(approval_form_layouts(data))
 
 
 def render_handler_change_form_pdf(data: HandlerChangeFormData) -> bytes:
     """更换承办人审批表 (第十二条) as PDF bytes."""
-    return render_document_pdf(handler_change_form_document(data))
+    return _render_fitted(handler_change_form_layouts(data))
+
+
+#: A layout estimated taller than this many pages is not worth rendering to measure.
+HOPELESS_PAGES = 1.25
+
+
+def _render_fitted(layouts: tuple[Document, ...]) -> bytes:
+    """The first layout whose first page (all before its 续页) the PDF shows on one page, as
+    measured; else the last one (the most text moved to the 续页)."""
+    for document in layouts[:-1]:
+        if estimated_height(document) > HOPELESS_PAGES * TEXT_HEIGHT_PT:
+            continue
+        pdf, pages = _render(first_page(document))
+        if pages == 1:
+            return _render(document)[0] if document.continued else pdf
+    return _render(layouts[-1])[0]
 
 
 # --- the font -------------------------------------------------------------------------------
@@ -164,31 +185,61 @@ def _style(font: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
     )
 
 
-def _table(block: Table, font: str, width: float) -> RLTable:
+#: A row taller than this (in points) has its cells at the top, so that it can split inside.
+TALL_ROW = 300.0
+
+
+def _tables(block: Table, font: str, width: float) -> list[RLTable]:
+    """The table as a stack of reportlab tables, one per run of rows with the same columns.
+
+    A row taller than what is left of the page splits inside (``splitInRow``) once no split
+    between rows will do: no cell, however long, stops the document.
+    reportlab splits a row right only (1) without spans: each cell is made as wide as the
+    columns it spans, and rows with the same widths share a table, the tables stacked without a
+    gap into one ruled form; (2) with each cell's flowables in a list; and (3) with tall rows
+    aligned at the top (it cannot split a middle-aligned cell beside a taller one).
+    """
     label = _style(font, block.size, block.line, alignment=TA_CENTER)
     value = _style(font, block.size, block.line, alignment=TA_LEFT)
-    data: list[list[Any]] = []
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),  # else the spanned blanks name Helvetica
-        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), block.padding),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), block.padding + 0.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ]
-    for r, cells in enumerate(block.rows):
+    runs: list[tuple[tuple[float, ...], list[list[Any]], list[bool]]] = []
+    for cells in block.rows:
+        spans: list[float] = []
         row: list[Any] = []
+        tall = False
+        col = 0
         for cell in cells:
-            col = len(row)
-            row.append(Paragraph(_markup(cell.text), label if cell.label else value))
-            if cell.span > 1:
-                row.extend([""] * (cell.span - 1))
-                commands.append(("SPAN", (col, r), (col + cell.span - 1, r)))
-        data.append(row)
-    table = RLTable(data, colWidths=[width * w for w in block.widths], hAlign="CENTER")
-    table.setStyle(TableStyle(commands))
-    return table
+            spans.append(width * sum(block.widths[col : col + cell.span]))
+            para = Paragraph(_markup(cell.text), label if cell.label else value)
+            tall = tall or para.wrap(spans[-1] - 10, 1e9)[1] > TALL_ROW
+            row.append([para])
+            col += cell.span
+        if runs and runs[-1][0] == tuple(spans):
+            runs[-1][1].append(row)
+            runs[-1][2].append(tall)
+        else:
+            runs.append((tuple(spans), [row], [tall]))
+    tables = []
+    for col_widths, rows, tall_rows in runs:
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), font),  # else empty cells name Helvetica
+            ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), block.padding),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), block.padding + 0.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ]
+        commands += [("VALIGN", (0, r), (-1, r), "TOP") for r, t in enumerate(tall_rows) if t]
+        table = RLTable(
+            rows,
+            colWidths=list(col_widths),
+            hAlign="CENTER",
+            splitByRow=1,
+            splitInRow=1,  # any height: a minimum can leave the rest of a row nowhere to go
+        )
+        table.setStyle(TableStyle(commands))
+        tables.append(table)
+    return tables
 
 
 def _block(block: Block, font: str, width: float) -> list[Any]:
@@ -218,7 +269,9 @@ def _block(block: Block, font: str, width: float) -> list[Any]:
             )
             out.append(Paragraph(_markup(text), style))
         return out
-    return [Spacer(1, 2), _table(block, font, width)]
+    if isinstance(block, PageBreak):
+        return [RLPageBreak()]
+    return [Spacer(1, 2), *_tables(block, font, width)]
 
 
 def render_document_pdf(document: Document) -> bytes:
