@@ -662,11 +662,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         kind, size, *rest = args.child
         if kind == "replay":
-            print(json.dumps(child_replay(size, int(rest[0]))))
+            result = child_replay(size, int(rest[0]))
         elif kind == "baseline":
-            print(json.dumps(child_baseline(size)))
-        elif kind == "profile":
-            print(json.dumps(child_profile(size, int(rest[0]))))
+            result = child_baseline(size)
+        else:
+            result = child_profile(size, int(rest[0]))
+        # Kept beside the data too, so a long run's figures survive an interrupted parent.
+        result["measured_at"] = datetime.now(CST).isoformat(timespec="seconds")
+        line = json.dumps(result)
+        (data_dir(size) / f"result_{kind}.json").write_text(line + "\n", encoding="utf-8")
+        print(line)
         return 0
 
     if args.profile:
