@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -10,7 +11,7 @@ from typing import Any
 from fayuan.policy.approval import Route
 from fayuan.policy.eligibility import InstitutionCheck, PractitionerCheck
 from fayuan.policy.params import PolicyValues
-from fayuan.policy.ranking import ScoreParts
+from fayuan.policy.ranking import Ranking, ScoreParts
 from fayuan.policy.rotation import RotationTurn
 
 
@@ -90,13 +91,26 @@ class Decision:
     # The check of the winner and of every institution that lost for a reason of its own.
     winner_check: InstitutionCheck | None = None
     # Every practitioner of the assigned institution, eligible or why not.
-    practitioner_checks: tuple[PractitionerCheck, ...] = ()
+    member_checks: Callable[[], tuple[PractitionerCheck, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
     ineligible: tuple[InstitutionCheck, ...] = ()
-    scores: tuple[ScoreParts, ...] = ()  # ranking: every eligible candidate, best first
+    ranking: Ranking | None = field(default=None, repr=False)
     rotation: RotationTurn[InstitutionCheck] | None = field(default=None, repr=False)
     excluded: tuple[str, ...] = ()  # handler change: the institution or handler left out
     refusal: str = ""  # why a handler change was refused (Chinese)
     change_number: int = 0  # 1 for the first handler change of a case, …
+
+    @property
+    def practitioner_checks(self) -> tuple[PractitionerCheck, ...]:
+        """Every practitioner of the assigned institution, eligible or why not (computed when
+        read: most decisions are never explained)."""
+        return self.member_checks() if self.member_checks is not None else ()
+
+    @property
+    def scores(self) -> tuple[ScoreParts, ...]:
+        """Ranking: every eligible candidate's score parts, best first."""
+        return self.ranking.scores() if self.ranking is not None else ()
 
     def to_json(self) -> dict[str, Any]:
         """The decision line of SPEC §12, with a few extra fields for the record."""

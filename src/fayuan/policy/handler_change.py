@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from fayuan.policy.approval import Route
 from fayuan.policy.deadlines import WorkingDays, assignment_deadline, local_date
@@ -149,7 +150,7 @@ def decide_change(
         eligible_practitioners=others,
         serious=setting.needs.serious,
         winner_check=check if status is Status.assigned else None,
-        practitioner_checks=setting.member_checks(held.institution),
+        member_checks=partial(setting.member_checks, held.institution),
         ineligible=() if status is Status.assigned else (check,),
         excluded=(held.handler,) if held.handler else (),
         change_number=held.changes + 1,

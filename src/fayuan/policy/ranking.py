@@ -12,16 +12,18 @@ share by eligible practitioners ranks after every institution that would not.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from fayuan.policy.model import Case, Institution
+from fayuan.policy.model import Institution
 from fayuan.policy.params import PolicyValues
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreParts:
-    """One candidate's score, part by part, as recorded in the decision."""
+class ScoreParts(NamedTuple):
+    """One candidate's score, part by part, as recorded in the decision. (A named tuple: a
+    ranking decision records every eligible institution of the district.)"""
 
     institution: str
     sequence: int
@@ -53,45 +55,97 @@ class ScoreParts:
         return (self.over_share, -round(self.total, 9), self.sequence)
 
 
-def with_share_caps(scores: list[ScoreParts], ratio: float) -> list[ScoreParts]:
-    """第九条 合理指派 [SPEC §9: over many identical cases no institution gets more than twice its
-    share by practitioners]. Each candidate's cap is `ratio` × its practitioners' share of the
-    candidates' recent cases with this one, and never below one case."""
-    recent = sum(s.recent_cases for s in scores) + 1
-    practitioners = sum(s.practitioners for s in scores)
-    if not practitioners:
-        return scores
-    return [
-        replace(s, share_cap=max(1.0, ratio * recent * s.practitioners / practitioners))
-        for s in scores
-    ]
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    specialty: float
+    quality: float
+    locality: float
+    load: float
+    max_share_ratio: float
+
+    @classmethod
+    def of(cls, pv: PolicyValues) -> RankingWeights:
+        return cls(
+            pv.ranking_weight_specialty,
+            pv.ranking_weight_quality,
+            pv.ranking_weight_locality,
+            pv.ranking_weight_load,
+            pv.ranking_max_share_ratio,
+        )
 
 
-def score(
-    inst: Institution,
-    case: Case,
-    specialists: int,
-    mean_quality: float,
-    recent_cases: int,
-    practitioners: int,
-    pv: PolicyValues,
-) -> ScoreParts:
-    """第九条：根据执业人员资质、专业特长、承办法律援助案件质量情况，适当结合受援人意愿等因素，
-    合理指派案件承办机构；第十条：充分考虑案件重大疑难程度以及社会效果；第四条：属地制。"""
-    same_locality = bool(case.locality) and inst.locality == case.locality
-    return ScoreParts(
-        institution=inst.id,
-        sequence=inst.sequence,
-        specialty=pv.ranking_weight_specialty if specialists else 0.0,
-        quality=pv.ranking_weight_quality * mean_quality / 100.0,
-        locality=pv.ranking_weight_locality if same_locality else 0.0,
-        load=pv.ranking_weight_load * recent_cases / max(practitioners, 1),
-        specialists=specialists,
-        mean_quality=mean_quality,
-        same_locality=same_locality,
-        recent_cases=recent_cases,
-        practitioners=practitioners,
+Candidate = tuple[Institution, int, float, int, int]
+"""An eligible institution as (institution, specialists, mean quality, recent cases, eligible
+practitioners)."""
+
+
+def static_score(
+    inst: Institution, specialists: int, mean_quality: float, locality: str, w: RankingWeights
+) -> float:
+    """The parts of the score that do not change with load: 第九条 专业特长、办案质量；属地."""
+    return (
+        (w.specialty if specialists else 0.0)
+        + w.quality * mean_quality / 100.0
+        + (w.locality if locality and inst.locality == locality else 0.0)
     )
+
+
+def order_key(
+    static: float,
+    recent: int,
+    practitioners: int,
+    sequence: int,
+    cap_unit: float,
+    w: RankingWeights,
+) -> tuple[bool, float, int]:
+    """Within the share cap first; then the highest total; ties to the lower sequence (SPEC §9).
+    The same order as `ScoreParts.order_key`."""
+    total = static - w.load * recent / max(practitioners, 1)
+    return (recent + 1 > max(1.0, cap_unit * practitioners), -round(total, 9), sequence)
+
+
+def share_cap_unit(w: RankingWeights, recent_all: int, practitioners_all: int) -> float:
+    """第九条 合理指派 [SPEC §9: over many identical cases no institution gets more than twice its
+    share by practitioners]: a candidate's cap is this × its eligible practitioners — the ratio
+    times its share of the candidates' recent cases with this one (never below one case)."""
+    return w.max_share_ratio * (recent_all + 1) / max(practitioners_all, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """One ranking decision: the winner at once, every candidate's score parts on demand (a
+    district's ranking decision weighs every institution; most decisions are never read)."""
+
+    winner: str | None
+    locality: str
+    weights: RankingWeights
+    cap_unit: float
+    candidates: Callable[[], list[Candidate]]
+
+    def scores(self) -> tuple[ScoreParts, ...]:
+        """Every eligible candidate's score parts, best first."""
+        w = self.weights
+        scored = []
+        for inst, specialists, mean_quality, recent, practitioners in self.candidates():
+            same = bool(self.locality) and inst.locality == self.locality
+            scored.append(
+                ScoreParts(
+                    inst.id,
+                    inst.sequence,
+                    w.specialty if specialists else 0.0,
+                    w.quality * mean_quality / 100.0,
+                    w.locality if same else 0.0,
+                    w.load * recent / max(practitioners, 1),
+                    specialists,
+                    mean_quality,
+                    same,
+                    recent,
+                    practitioners,
+                    max(1.0, self.cap_unit * practitioners),
+                )
+            )
+        scored.sort(key=lambda s: s.order_key)
+        return tuple(scored)
 
 
 class LoadWindow:
@@ -120,6 +174,11 @@ class LoadWindow:
 
     def recent(self, institution: str) -> int:
         return self._recent.get(institution, 0)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Recent cases by institution (read-only use; absent means none)."""
+        return self._recent
 
     def snapshot(self) -> dict[str, int]:
         return {k: v for k, v in self._recent.items() if v}

@@ -46,7 +46,7 @@ REGISTRY: tuple[ArticleEntry, ...] = (
         "指派原则与“点援制+属地制”",
         implemented_by=(
             "fayuan.policy.selection._choice",
-            "fayuan.policy.ranking.score",
+            "fayuan.policy.ranking.static_score",
             "fayuan.policy.explain.explain_decision",
         ),
     ),
@@ -85,7 +85,10 @@ REGISTRY: tuple[ArticleEntry, ...] = (
     ArticleEntry(
         "第九条",
         "按资质、专业特长、质量并结合受援人意愿合理指派",
-        implemented_by=("fayuan.policy.ranking.score", "fayuan.policy.selection.rank_institutions"),
+        implemented_by=(
+            "fayuan.policy.ranking.static_score",
+            "fayuan.policy.selection.rank_institutions",
+        ),
     ),
     ArticleEntry(
         "第十条",
@@ -93,7 +96,7 @@ REGISTRY: tuple[ArticleEntry, ...] = (
         implemented_by=(
             "fayuan.policy.handlers.handlers_required",
             "fayuan.policy.handlers.is_group_case",
-            "fayuan.policy.ranking.score",
+            "fayuan.policy.ranking.static_score",
         ),
     ),
     ArticleEntry(

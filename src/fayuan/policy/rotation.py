@@ -7,11 +7,10 @@ store it in the same transaction as the assignment; nothing here mutates its inp
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from fayuan.policy.model import Institution, InstitutionKind
 
@@ -20,21 +19,64 @@ _EMPTY: Mapping[str, int] = MappingProxyType({})
 C = TypeVar("C")
 
 
-@dataclass(frozen=True, slots=True)
-class PoolMember:
+class PoolMember(NamedTuple):
     firm: str
     weight: int
     sequence: int
 
 
+class Pool(tuple[PoolMember, ...]):
+    """The pool, in published order, with each firm's weight and the total weight at hand."""
+
+    weights: Mapping[str, int]
+    total: int
+
+
+def make_pool(members: Iterable[PoolMember]) -> Pool:
+    pool = Pool(members)
+    pool.weights = {m.firm: m.weight for m in pool}
+    pool.total = sum(pool.weights.values())
+    return pool
+
+
+def as_pool(members: tuple[PoolMember, ...]) -> Pool:
+    return members if isinstance(members, Pool) else make_pool(members)
+
+
 @dataclass(frozen=True, slots=True)
 class RotationState:
-    """Each firm's stored credit; a firm never seen has 0. Suspended firms keep theirs frozen."""
+    """Each firm's credit; a firm never seen has 0. Suspended firms keep theirs frozen.
 
-    credits: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    Stored as `base` plus `turns` taken with `pool` since: a pool firm's credit is
+    base + weight × turns. A turn then costs one copy of `base` instead of an update of every
+    firm (SPEC §8's "every firm in the pool gains w", kept exactly). Never mutated.
+    """
+
+    base: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    pool: Pool | None = None
+    turns: int = 0
 
     def credit(self, firm: str) -> int:
-        return self.credits.get(firm, 0)
+        credit = self.base.get(firm, 0)
+        if self.turns and self.pool is not None:
+            credit += self.pool.weights.get(firm, 0) * self.turns
+        return credit
+
+    @property
+    def credits(self) -> Mapping[str, int]:
+        """Every firm's credit, as stored by the service."""
+        if not self.turns or self.pool is None:
+            return self.base
+        credits = dict(self.base)
+        for firm, weight, _ in self.pool:
+            credits[firm] = credits.get(firm, 0) + weight * self.turns
+        return credits
+
+    def aligned(self, pool: Pool) -> RotationState:
+        """The same credits, counted against `pool` (the pool changes only on suspension)."""
+        if self.pool is pool or (self.pool == pool and self.pool is not None):
+            return self
+        return RotationState(self.credits, pool, 0)
 
 
 def firm_weight(active_lawyers: int, mode: str) -> int:
@@ -48,9 +90,7 @@ def firm_weight(active_lawyers: int, mode: str) -> int:
     return active_lawyers
 
 
-def rotation_pool(
-    firms: Iterable[tuple[Institution, bool, int]], mode: str
-) -> tuple[PoolMember, ...]:
+def rotation_pool(firms: Iterable[tuple[Institution, bool, int]], mode: str) -> Pool:
     """The pool: active law firms with weight > 0.
 
     `firms` gives (institution, takes new cases now, number of active lawyers)."""
@@ -61,7 +101,7 @@ def rotation_pool(
         weight = firm_weight(lawyers, mode)
         if weight > 0:
             pool.append(PoolMember(inst.id, weight, inst.sequence))
-    return tuple(pool)
+    return make_pool(pool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,25 +111,27 @@ class RotationTurn(Generic[C]):
     winner: str | None
     pool: tuple[PoolMember, ...]
     total_weight: int
-    credits_before: Mapping[str, int]
+    state_before: RotationState
     # Firms ahead of the winner (higher credit or same credit, lower sequence) that could not
     # take the case, with the check that said why. They keep their credit (SPEC §8).
     skipped: tuple[tuple[str, C], ...]
     winner_check: C | None
     state_after: RotationState
 
+    @property
+    def credits_before(self) -> Mapping[str, int]:
+        return self.state_before.credits
+
     def credit_before(self, firm: str) -> int:
-        return self.credits_before.get(firm, 0)
+        return self.state_before.credit(firm)
 
 
-def _advance(
-    state: RotationState, pool: tuple[PoolMember, ...], winner: str, total: int
-) -> RotationState:
-    credits = dict(state.credits)
-    for m in pool:
-        credits[m.firm] = credits.get(m.firm, 0) + m.weight
-    credits[winner] -= total
-    return RotationState(MappingProxyType(credits))
+def _advance(state: RotationState, winner: str) -> RotationState:
+    """Every pool firm gains its weight (one more turn); the winner pays the total weight."""
+    assert state.pool is not None
+    base = dict(state.base)
+    base[winner] = base.get(winner, 0) - state.pool.total
+    return RotationState(base, state.pool, state.turns + 1)
 
 
 def take_turn(
@@ -103,18 +145,35 @@ def take_turn(
     the lower sequence; the winner pays the pool's total weight. Skipped firms keep their credit.
     If none is eligible, no credit changes.] `check(firm)` says whether a firm may take the case.
     """
-    total = sum(m.weight for m in pool)
-    heap = [(-(state.credit(m.firm) + m.weight), m.sequence, m.firm) for m in pool]
-    heapq.heapify(heap)
+    members = as_pool(pool)
+    state = state.aligned(members)
     skipped: list[tuple[str, C]] = []
-    while heap:
-        _, _, firm = heapq.heappop(heap)
+    passed: set[str] = set()
+    while len(passed) < len(members):
+        firm = _leader(state, members, passed)
         eligible, result = check(firm)
         if eligible:
-            after = _advance(state, pool, firm, total)
-            return RotationTurn(firm, pool, total, state.credits, tuple(skipped), result, after)
+            after = _advance(state, firm)
+            return RotationTurn(firm, members, members.total, state, tuple(skipped), result, after)
         skipped.append((firm, result))
-    return RotationTurn(None, pool, total, state.credits, tuple(skipped), None, state)
+        passed.add(firm)
+    return RotationTurn(None, members, members.total, state, tuple(skipped), None, state)
+
+
+def _leader(state: RotationState, pool: Pool, passed: set[str]) -> str:
+    """The firm next in line: the highest credit after this turn's gain, ties to the lower
+    sequence, among those not yet passed over. One pass; firms are rarely passed over."""
+    best_firm, best_credit, best_sequence = "", 0, 0
+    get, turns = state.base.get, state.turns + 1
+    for firm, weight, sequence in pool:
+        credit = get(firm, 0) + weight * turns
+        if (
+            not best_firm
+            or credit > best_credit
+            or (credit == best_credit and sequence < best_sequence)
+        ) and firm not in passed:
+            best_firm, best_credit, best_sequence = firm, credit, sequence
+    return best_firm
 
 
 def count_as_turn(
@@ -122,9 +181,8 @@ def count_as_turn(
 ) -> RotationTurn[C]:
     """[SPEC §8 `criminal_rotation.choice_counts_as_turn`: a criminal case assigned by the
     applicant's choice (第四条 点援) or to the helping institution counts as that firm's turn.]"""
-    total = sum(m.weight for m in pool)
-    if all(m.firm != winner for m in pool):
-        return RotationTurn(winner, pool, total, state.credits, (), check, state)
-    return RotationTurn(
-        winner, pool, total, state.credits, (), check, _advance(state, pool, winner, total)
-    )
+    members = as_pool(pool)
+    state = state.aligned(members)
+    if winner not in members.weights:
+        return RotationTurn(winner, members, members.total, state, (), check, state)
+    return RotationTurn(winner, members, members.total, state, (), check, _advance(state, winner))

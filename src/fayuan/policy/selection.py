@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from typing import Protocol
 
 from fayuan.policy.approval import approval_route, major_case_grounds
@@ -26,7 +27,15 @@ from fayuan.policy.eligibility import (
 from fayuan.policy.handlers import handlers_required, is_group_case
 from fayuan.policy.model import Case
 from fayuan.policy.params import PolicyValues
-from fayuan.policy.ranking import LoadWindow, ScoreParts, score, with_share_caps
+from fayuan.policy.ranking import (
+    Candidate,
+    LoadWindow,
+    Ranking,
+    RankingWeights,
+    order_key,
+    share_cap_unit,
+    static_score,
+)
 from fayuan.policy.roster import RosterView
 from fayuan.policy.rotation import RotationState, RotationTurn, count_as_turn, take_turn
 
@@ -157,42 +166,114 @@ def _rotation_checker(
     return check
 
 
+_NEAR = 1e-6  # totals this close are compared by `order_key`'s exact (rounded) rule
+
+
+def _wins_tie(total: float, sequence: int, best_total: float, best_sequence: int) -> bool:
+    return (-round(total, 9), sequence) < (-round(best_total, 9), best_sequence)
+
+
 def rank_institutions(
     setting: _Setting, pv: PolicyValues, exclude: Collection[str]
-) -> tuple[tuple[ScoreParts, ...], tuple[InstitutionCheck, ...], dict[str, InstitutionCheck]]:
-    """第九条、第十条：score every eligible institution; the best first (SPEC §9)."""
+) -> tuple[Ranking, tuple[InstitutionCheck, ...]]:
+    """第九条、第十条：score every eligible institution and take the best (SPEC §9).
+
+    Hot path of a ranking decision. Institutions this case touches (conflicts, suspension,
+    exclusion) and those short of practitioners go through the full check, which gives their
+    reasons. Every other active institution is eligible with all its practitioners, and the
+    roster keeps them ordered by the load-free part of the score: load only lowers a score, so
+    the scan stops at the first institution whose load-free score is below the best total.
+    """
     state, case = setting.state, setting.case
-    scores: list[ScoreParts] = []
+    roster = state.roster
+    required = setting.needs.handlers_required
+    specialty, locality = case.specialty or "", case.locality
+    w = RankingWeights.of(pv)
+    counts = state.load.counts
+    touched = {
+        roster.practitioners[p].institution
+        for p in setting.practitioner_conflicts
+        if p in roster.practitioners
+    }
+    special = touched | set(setting.institution_conflicts) | roster.suspended | set(exclude)
+    fast_practitioners, short = roster.fast_totals(required)
+    special_candidates: list[Candidate] = []
     ineligible: list[InstitutionCheck] = []
-    checks: dict[str, InstitutionCheck] = {}
-    for inst in state.roster.ordered:
-        if inst.id in exclude:
+    institutions = roster.institutions
+    for iid in sorted(special.union(short), key=lambda i: (institutions[i].sequence, i)):
+        inst = institutions[iid]
+        members = roster.active_members[iid]
+        if inst.active and len(members) >= required:
+            fast_practitioners -= len(members)  # not eligible with all of them, if at all
+        if iid in exclude:
             ineligible.append(
-                InstitutionCheck(inst.id, False, "excluded", INSTITUTION_REASONS_ZH["excluded"])
+                InstitutionCheck(iid, False, "excluded", INSTITUTION_REASONS_ZH["excluded"])
             )
             continue
-        check = setting.check(inst.id)
+        check = setting.check(iid)
         if not check.eligible:
             ineligible.append(check)
             continue
-        checks[inst.id] = check
-        eligible = check.eligible_practitioners
-        members = state.roster.active_members[inst.id]
-        if len(eligible) == len(members):
-            mean_quality = state.roster.mean_quality[inst.id]
-            specialists = state.roster.specialty_counts[inst.id].get(case.specialty or "", 0)
-        else:
-            chosen = [p for p in members if p.id in eligible]
-            mean_quality = sum(p.quality for p in chosen) / len(chosen)
-            specialists = sum(1 for p in chosen if case.specialty in p.specialties)
-        scores.append(
-            score(
-                inst, case, specialists, mean_quality, state.load.recent(inst.id), len(eligible), pv
-            )
+        eligible = set(check.eligible_practitioners)
+        chosen = [p for p in members if p.id in eligible]
+        mean_quality = sum(p.quality for p in chosen) / len(chosen)
+        specialists = sum(1 for p in chosen if specialty in p.specialties)
+        special_candidates.append(
+            (inst, specialists, mean_quality, counts.get(iid, 0), len(chosen))
         )
-    scores = with_share_caps(scores, pv.ranking_max_share_ratio)
-    scores.sort(key=lambda s: s.order_key)
-    return tuple(scores), tuple(ineligible), checks
+    recent_all = sum(counts.values()) - sum(counts.get(c.institution, 0) for c in ineligible)
+    practitioners_all = fast_practitioners + sum(c[4] for c in special_candidates)
+    cap_unit = share_cap_unit(w, recent_all, practitioners_all)
+
+    best: tuple[bool, float, int] | None = None
+    winner = None
+    for inst, specialists, quality, recent, n in special_candidates:
+        key = order_key(
+            static_score(inst, specialists, quality, locality, w),
+            recent,
+            n,
+            inst.sequence,
+            cap_unit,
+            w,
+        )
+        if best is None or key < best:
+            best, winner = key, inst.id
+    order = roster.static_order(specialty, locality, w)
+    wload, get = w.load, counts.get
+    # The best so far, unpacked: within the cap?, total, sequence. Totals further apart than
+    # the rounding compare as floats; near ones by `order_key`'s exact rule.
+    best_over, best_total, best_seq = (best[0], -best[1], best[2]) if best else (True, 0.0, 0)
+    found = best is not None
+    for static, inst, n, _, _ in order:
+        if found and not best_over and static < best_total - _NEAR:
+            break  # load only lowers a score: every later institution scores below the best
+        iid = inst.id
+        if n < required or iid in special:
+            continue
+        recent = get(iid, 0)
+        over = recent + 1 > max(1.0, cap_unit * n)
+        total = static - wload * recent / n
+        if found:
+            if over != best_over:
+                if over:
+                    continue
+            elif total < best_total - _NEAR or (
+                total <= best_total + _NEAR
+                and not _wins_tie(total, inst.sequence, best_total, best_seq)
+            ):
+                continue
+        found, best_over, best_total, best_seq, winner = True, over, total, inst.sequence, iid
+
+    snapshot = dict(counts)
+
+    def candidates() -> list[Candidate]:
+        rows = list(special_candidates)
+        for _, inst, n, specialists, quality in order:
+            if n >= required and inst.id not in special:
+                rows.append((inst, specialists, quality, snapshot.get(inst.id, 0), n))
+        return rows
+
+    return Ranking(winner, locality, w, cap_unit, candidates), tuple(ineligible)
 
 
 def decide_case(
@@ -206,10 +287,8 @@ def decide_case(
     event: str = "case",
 ) -> Decision:
     """Assign one case by the order of precedence of SPEC §7. Does not change `state`."""
-    decision, setting = _decide_case(case, state, policy, calendar, on, exclude, event)
-    if decision.institution is None:
-        return decision
-    return replace(decision, practitioner_checks=setting.member_checks(decision.institution))
+    decision, _ = _decide_case(case, state, policy, calendar, on, exclude, event)
+    return decision
 
 
 def _decide_case(
@@ -283,27 +362,29 @@ def _decide_case(
                 declined,
                 None,
                 turn,
+                None,
                 (),
-                (),
+                setting,
             ), setting
         ineligible = tuple(check for _, check in turn.skipped)
         in_pool = {firm for firm, _ in turn.skipped}
         others = tuple(setting.check(i.id) for i in state.roster.ordered if i.id not in in_pool)
         return _unassignable(base, articles, declined, ineligible + others, turn), setting
 
-    scores, ineligible, checks = rank_institutions(setting, pv, exclude)
+    ranking, ineligible = rank_institutions(setting, pv, exclude)
     articles.update(RULE_ARTICLES[Rule.ranking])
-    if scores:
+    if ranking.winner is not None:
         return _finish(
             base,
-            checks[scores[0].institution],
+            setting.check(ranking.winner),
             Rule.ranking,
             articles,
             declined,
             None,
             None,
-            scores,
+            ranking,
             ineligible,
+            setting,
         ), setting
     return _unassignable(base, articles, declined, ineligible, None), setting
 
@@ -326,7 +407,7 @@ def _assigned(
             setting.state.rotation, roster.pool(pv.rotation_weight), check.institution, check
         )
         articles.add("第十一条")
-    return _finish(base, check, rule, articles, declined, handler, turn, (), ())
+    return _finish(base, check, rule, articles, declined, handler, turn, None, (), setting)
 
 
 def _finish(
@@ -337,8 +418,9 @@ def _finish(
     declined: list[Declined],
     handler: str | None,
     turn: RotationTurn[InstitutionCheck] | None,
-    scores: tuple[ScoreParts, ...],
+    ranking: Ranking | None,
     ineligible: tuple[InstitutionCheck, ...],
+    setting: _Setting,
 ) -> Decision:
     articles.update(RULE_ARTICLES[rule])
     for d in declined:
@@ -354,8 +436,9 @@ def _finish(
         declined=tuple(declined),
         winner_check=check,
         ineligible=ineligible,
-        scores=scores,
+        ranking=ranking,
         rotation=turn,
+        member_checks=partial(setting.member_checks, check.institution),
     )
 
 
