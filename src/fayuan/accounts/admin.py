@@ -15,37 +15,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from fayuan.accounts.models import ApiToken, DeclaredPerson, JudicialOrgan, StaffProfile
+from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.audit.log import record
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
 else:
     _ModelAdmin = admin.ModelAdmin
-
-
-class AuditedAdmin(_ModelAdmin):
-    """Records each add, change and delete in the audit chain, in the same transaction."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            record(
-                request.user,
-                "admin.change" if change else "admin.add",
-                obj,
-                data={"repr": str(obj), "fields": list(form.changed_data)},
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            record(request.user, "admin.delete", obj, data={"repr": str(obj)})
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                record(request.user, "admin.delete", obj, data={"repr": str(obj)})
-            super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(_ModelAdmin):

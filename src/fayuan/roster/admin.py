@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest
 
-from fayuan.audit.log import record
+from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.roster.actions import do_set_institution_status
 from fayuan.roster.models import (
     Center,
@@ -32,31 +32,6 @@ else:
     _ModelAdmin = admin.ModelAdmin
     _StatusInline = admin.TabularInline
     _InstitutionFormBase = forms.ModelForm
-
-
-class AuditedAdmin(_ModelAdmin):
-    """Records each add, change and delete in the audit chain."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            record(
-                request.user,
-                "admin.change" if change else "admin.add",
-                obj,
-                data={"repr": str(obj), "fields": list(form.changed_data)},
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            record(request.user, "admin.delete", obj, data={"repr": str(obj)})
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                record(request.user, "admin.delete", obj, data={"repr": str(obj)})
-            super().delete_queryset(request, queryset)
 
 
 @admin.register(Center)
