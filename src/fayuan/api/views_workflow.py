@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
+from fayuan.accounts.access import role_of
+from fayuan.accounts.models import Role
 from fayuan.api import serializers as out
 from fayuan.api.lookup import actor, case_for, one_of, reloaded, require_proposal_reader
 from fayuan.api.schemas import (
@@ -83,11 +85,19 @@ def _assignment_out(assignment: Assignment) -> dict[str, Any]:
     return out.assignment(fresh)
 
 
-def _change_out(change: HandlerChange) -> dict[str, Any]:
+def _change_out(change: HandlerChange, request: HttpRequest) -> dict[str, Any]:
     fresh = HandlerChange.objects.select_related(
         "case", "new_assignment__case", "new_assignment__institution"
     ).get(pk=change.pk)
-    return out.handler_change(fresh)
+    body = out.handler_change(fresh)
+    if role_of(actor(request)) in (Role.institution_admin, Role.practitioner):
+        # The rules' reasoning names other institutions' cases and their parties: it stays
+        # with the center (an institution sees only its own cases).
+        body["explanation"] = f"{fresh.get_status_display()}（理由说明由法律援助中心掌握）"
+        body["decision"] = {
+            k: v for k, v in fresh.decision.items() if k not in ("skipped", "reasons")
+        }
+    return body
 
 
 def _recusal_out(recusal: Recusal) -> dict[str, Any]:
@@ -255,7 +265,7 @@ def issue(request: HttpRequest, number: str, proposal_id: int) -> Status[dict[st
     response={200: CaseStatusOut, **ERRORS},
     tags=["承办"],
     summary="承办机构安排承办人（第二、十、十一条）",
-    description="刑事案件须为律师，重大刑事案件须为执业 3 年以上且经验丰富的律师；"
+    description="刑事案件须为律师，重大刑事案件须为执业年限和刑事辩护件数达到政策规定的律师；"
     "集团案件不少于规定人数。",
 )
 def name_handlers(request: HttpRequest, number: str, payload: HandlersIn) -> dict[str, Any]:
@@ -280,7 +290,7 @@ def sign_agreement(request: HttpRequest, number: str, payload: AgreementIn) -> d
     response={201: HandlerChangeOut, **ERRORS},
     tags=["承办"],
     summary="申请更换承办人（第十二条）",
-    description="须有正当理由并征得受援人同意；每案原则上不超过 2 次，超过的须区司法局批准。"
+    description="须有正当理由并征得受援人同意；每案更换次数以政策规定为限，超过的须区司法局批准。"
     "规则不允许的申请记录为“不予更换”，案件不变。",
 )
 def request_handler_change(
@@ -296,7 +306,7 @@ def request_handler_change(
         payload.bureau_approved,
         payload.bureau_reason,
     )
-    return Status(201, _change_out(change))
+    return Status(201, _change_out(change, request))
 
 
 @router.post(
@@ -314,7 +324,7 @@ def decide_handler_change(
     decided = actions.do_decide_handler_change(
         change, actor(request), payload.approve, payload.reason
     )
-    return _change_out(decided)
+    return _change_out(decided, request)
 
 
 @router.post(

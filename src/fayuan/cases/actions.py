@@ -298,6 +298,11 @@ def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case
     moment = at or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status != CaseStatus.intake:  # another grant won the race
+            raise ActionError(
+                f"案件当前状态为“{case.get_status_display()}”，不能再决定给予法律援助。",
+                kind="conflict",
+            )
         case.granted_by = actor  # type: ignore[assignment]
         case.granted_at = moment
         case.started_at = moment

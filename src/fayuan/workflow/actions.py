@@ -5,10 +5,13 @@ an `ActionError` before writing anything."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fayuan.accounts.access import AnyUser, require, user_id
@@ -25,8 +28,9 @@ from fayuan.policy.explain import explain_decision
 from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
 from fayuan.policy.handlers import handlers_required
 from fayuan.policy.rotation import count_as_turn
-from fayuan.policy.selection import case_setting, decide_case
+from fayuan.policy.selection import AssignmentState, case_setting, decide_case
 from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.workdays import CalendarYearMissing
 from fayuan.workflow import engine
 from fayuan.workflow.models import (
     Approval,
@@ -66,12 +70,30 @@ def _lock_center(center: Center) -> Center:
     return Center.objects.select_for_update().get(pk=center.pk)
 
 
+@contextmanager
+def _calendar_known(field: str) -> Iterator[None]:
+    """A deadline in a year the calendar has no data for is a clear refusal, never a crash
+    (SPEC §5): the message names the year and how to enter its arrangement."""
+    try:
+        yield
+    except CalendarYearMissing as exc:
+        raise ActionError(str(exc), field) from exc
+
+
 def _engine_decision(case: Case, on: datetime) -> tuple[Decision, str]:
     center = case.center
     policy = engine.policy_for(center)
     state = engine.assignment_state(center, case, on)
-    decision = decide_case(engine.policy_case(case), state, policy, engine.calendar())
+    with _calendar_known("started_at"):
+        decision = decide_case(engine.policy_case(case), state, policy, engine.calendar())
     return decision, explain_decision(decision, state.roster)
+
+
+def _change_decision(case: Case, request: ChangeRequest, state: AssignmentState) -> Decision:
+    with _calendar_known("at"):
+        return decide_change(
+            _held(case), request, state, engine.policy_for(case.center), engine.calendar()
+        )
 
 
 def _alert_unassignable(case: Case, actor: AnyUser, reasons: str) -> None:
@@ -174,9 +196,17 @@ def do_propose(
     require(actor, "propose", case)
     ensure_not_recused(actor, case)
     engine_proposal = case.engine_proposals.order_by("-created_at", "-id").first()
-    if engine_proposal is None or (
-        case.status == CaseStatus.granted
-        and engine_proposal.created_at < (case.granted_at or engine_proposal.created_at)
+    if (
+        engine_proposal is None
+        or (
+            case.status == CaseStatus.granted
+            and engine_proposal.created_at < (case.granted_at or engine_proposal.created_at)
+        )
+        # A proposal built on it went back to the officer: the rules are asked again, for the
+        # rotation or the roster may have moved on since.
+        or case.proposals.filter(
+            engine_proposal=engine_proposal, status=ProposalStatus.rejected
+        ).exists()
     ):
         engine_proposal = do_run_engine(case, actor)
         case.refresh_from_db()
@@ -482,13 +512,48 @@ def do_issue_assignment(
         on = at or timezone.now()
         _hard_check(case, proposal.institution, on)
         engine_proposal = proposal.engine_proposal
-        rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
-        assignment = _issue(
-            case, proposal.institution, actor, rule, proposal, engine_proposal.handlers_required, on
+        stale = _rotation_moved_on(case, proposal)
+        if stale is None:
+            rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
+            assignment = _issue(
+                case,
+                proposal.institution,
+                actor,
+                rule,
+                proposal,
+                engine_proposal.handlers_required,
+                on,
+            )
+            proposal.status = ProposalStatus.issued
+            proposal.save(update_fields=["status"])
+            return assignment
+        # The proposal goes back to the officer (committed), then the refusal says why.
+        _reject(proposal, case)
+        audit.record(
+            actor,
+            "proposal.rotation_moved_on",
+            proposal,
+            case=case,
+            data={"proposed": proposal.institution.code, "now_next": stale},
         )
-        proposal.status = ProposalStatus.issued
-        proposal.save(update_fields=["status"])
-    return assignment
+    raise ActionError(
+        f"按序依次指派（第十一条）：提出指派意见后轮次已有变化，本案现应轮到 {stale}。"
+        "指派意见已退回，请重新提出指派意见。",
+        kind="conflict",
+    )
+
+
+def _rotation_moved_on(case: Case, proposal: OfficerProposal) -> str | None:
+    """第十一条 按序依次：a proposal that follows the rotation is issued only while its firm is
+    still next in line; other issues since may have moved the rotation on (SPEC §8: the result
+    of one after the other). Returns the firm now next, or None when the proposal stands."""
+    engine_proposal = proposal.engine_proposal
+    if engine_proposal.rule != "rotation" or proposal.differs_from_engine:
+        return None
+    decision, _ = _engine_decision(case, case.started_at or timezone.now())
+    if decision.institution in (None, proposal.institution.code):
+        return None
+    return decision.institution
 
 
 def _current_assignment(case: Case) -> Assignment:
@@ -496,6 +561,19 @@ def _current_assignment(case: Case) -> Assignment:
     if assignment is None:
         raise ActionError("本案尚未指派。", kind="conflict")
     return assignment
+
+
+def _replaced_handlers(case: Case) -> set[str]:
+    """The handlers an approved change replaced (SPEC §10: another than the current handler)."""
+    change = (
+        case.handler_changes_log.filter(status=HandlerChangeStatus.approved)
+        .order_by("-decided_at")
+        .first()
+    )
+    if change is None or change.decided_at is None:
+        return set()
+    ended = case.handlers.filter(active=False, ended_at=change.decided_at)
+    return set(ended.values_list("practitioner__code", flat=True))
 
 
 def _eligibility_day(case: Case) -> date:
@@ -540,7 +618,12 @@ def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) 
         pv = policy.values_on(day)
         state = engine.assignment_state(case.center, case, on)
         setting = case_setting(pcase, day, assignment.handlers_required, pv, state)
+        replaced = _replaced_handlers(case)
         for n, code in enumerate(codes):
+            if code in replaced:
+                raise ActionError(
+                    f"{code} 已被更换，不能再安排为本案承办人（第十二条）。", f"practitioners.{n}"
+                )
             practitioner = practitioners.get(code)
             if practitioner is None or practitioner.institution_id != assignment.institution_id:
                 raise ActionError(
@@ -643,9 +726,7 @@ def do_request_handler_change(
         # to the bureau instead of refusing it outright.
         request = ChangeRequest(on, reason, consent, mode, bureau_approved=True)
         state = engine.assignment_state(case.center, case, on)
-        decision = decide_change(
-            _held(case), request, state, engine.policy_for(case.center), engine.calendar()
-        )
+        decision = _change_decision(case, request, state)
         status = {
             Status.refused: HandlerChangeStatus.refused,
             Status.unassignable: HandlerChangeStatus.unassignable,
@@ -739,9 +820,7 @@ def _decide_change(
     else:
         request = ChangeRequest(on, change.reason, change.consent, change.mode, True)
         state = engine.assignment_state(case.center, case, on)
-        decision = decide_change(
-            _held(case), request, state, engine.policy_for(case.center), engine.calendar()
-        )
+        decision = _change_decision(case, request, state)
         if decision.status is not Status.assigned or decision.institution is None:
             # Nobody else can take the case now: the handler stays until the officer acts.
             change.status = HandlerChangeStatus.unassignable
@@ -790,10 +869,10 @@ def do_close_case(case: Case, actor: AnyUser, outcome: str) -> Case:
         on = timezone.now()
         handlers = list(case.handlers.filter(active=True).select_related("practitioner"))
         if case.category == "criminal":
-            for h in handlers:
-                Practitioner.objects.filter(pk=h.practitioner_id).update(
-                    criminal_defense_cases=h.practitioner.criminal_defense_cases + 1
-                )
+            # One UPDATE, counted in the database: two cases closed at once both count.
+            Practitioner.objects.filter(pk__in=[h.practitioner_id for h in handlers]).update(
+                criminal_defense_cases=F("criminal_defense_cases") + 1
+            )
         case.status = CaseStatus.closed
         case.closed_at = on
         case.outcome = outcome.strip()

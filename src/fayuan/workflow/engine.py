@@ -131,11 +131,11 @@ def _holdings(center: Center, case: Case) -> tuple[HoldingsIndex, HoldingsIndex]
     institutions, handlers = HoldingsIndex(), HoldingsIndex()
     if not held:
         return institutions, handlers
-    codes = dict(
-        Handler.objects.filter(case_id__in=held, active=True).values_list(
-            "case_id", "practitioner__code"
-        )
-    )
+    codes: dict[int, list[str]] = {}
+    for case_id, code in Handler.objects.filter(case_id__in=held, active=True).values_list(
+        "case_id", "practitioner__code"
+    ):
+        codes.setdefault(case_id, []).append(code)
     for pk, other in held.items():
         shadow = pm.Case(
             id=other.number,
@@ -145,8 +145,8 @@ def _holdings(center: Center, case: Case) -> tuple[HoldingsIndex, HoldingsIndex]
         )
         if other.institution is not None:
             institutions.take(other.institution.code, shadow)
-        if pk in codes:
-            handlers.take(codes[pk], shadow)
+        for code in codes.get(pk, ()):
+            handlers.take(code, shadow)
     return institutions, handlers
 
 
