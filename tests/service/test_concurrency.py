@@ -161,10 +161,15 @@ def _approved_proposals(world: Any) -> list[OfficerProposal]:
     proposals = []
     for n in range(CASES):
         case = _granted_criminal_case(center, world.organ.pk, n)
+        # Always a firm other than the rotation's pick: an override, issued as proposed whatever
+        # the rotation does meanwhile (a proposal that follows the rotation is refused once the
+        # rotation has moved on, 第十一条).
+        pick = actions.do_run_engine(case, world.user("officer")).institution
+        others = [f for f in firms if pick is None or f != pick.code]
         proposal = actions.do_propose(
             case,
             world.user("officer"),
-            institution_code=firms[n % len(firms)],
+            institution_code=others[n % len(others)],
             override_reason="测试：依次指定各律师事务所",
         )
         actions.do_director_decide(proposal, world.user("director"), approve=True)
