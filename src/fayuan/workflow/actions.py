@@ -164,8 +164,7 @@ def do_run_engine(case: Case, actor: AnyUser) -> EngineProposal:
             },
         )
         if decision.status is Status.unassignable:
-            case.status = CaseStatus.unassignable
-            case.save(update_fields=["status"])
+            _set_status(case, CaseStatus.unassignable)
             _alert_unassignable(case, actor, explanation)
     return proposal
 
@@ -239,8 +238,7 @@ def do_propose(
             opinion=opinion,
             route=engine_proposal.route,
         )
-        case.status = CaseStatus.proposed
-        case.save(update_fields=["status"])
+        _set_status(case, CaseStatus.proposed)
         audit.record(
             actor,
             "proposal.create",
@@ -270,12 +268,15 @@ def _step(proposal: OfficerProposal, actor: AnyUser, step: str, **fields: object
     return approval
 
 
+def _set_status(row: Case | OfficerProposal, status: str) -> None:
+    row.status = status
+    row.save(update_fields=["status"])
+
+
 def _reject(proposal: OfficerProposal, case: Case) -> None:
     """A rejected proposal goes back to the officer with the reason."""
-    proposal.status = ProposalStatus.rejected
-    proposal.save(update_fields=["status"])
-    case.status = CaseStatus.granted
-    case.save(update_fields=["status"])
+    _set_status(proposal, ProposalStatus.rejected)
+    _set_status(case, CaseStatus.granted)
 
 
 def _locked(
@@ -307,8 +308,7 @@ def do_director_decide(
             proposal, actor, ApprovalStep.director_decision, approved=approve, reason=reason.strip()
         )
         if approve:
-            proposal.status = ProposalStatus.approved
-            proposal.save(update_fields=["status"])
+            _set_status(proposal, ProposalStatus.approved)
         else:
             _reject(proposal, case)
     return approval
@@ -339,10 +339,8 @@ def do_record_discussion(
             participants=names,
             conclusion=conclusion.strip(),
         )
-        proposal.status = ProposalStatus.discussed
-        proposal.save(update_fields=["status"])
-        case.status = CaseStatus.discussed
-        case.save(update_fields=["status"])
+        _set_status(proposal, ProposalStatus.discussed)
+        _set_status(case, CaseStatus.discussed)
     return approval
 
 
@@ -365,10 +363,8 @@ def do_report_to_bureau(
             document_number=document_number.strip(),
             reason=report.strip(),
         )
-        proposal.status = ProposalStatus.reported
-        proposal.save(update_fields=["status"])
-        case.status = CaseStatus.reported
-        case.save(update_fields=["status"])
+        _set_status(proposal, ProposalStatus.reported)
+        _set_status(case, CaseStatus.reported)
     return approval
 
 
@@ -386,8 +382,7 @@ def do_bureau_decide(
             proposal, actor, ApprovalStep.bureau_decision, approved=approve, reason=reason.strip()
         )
         if approve:
-            proposal.status = ProposalStatus.approved
-            proposal.save(update_fields=["status"])
+            _set_status(proposal, ProposalStatus.approved)
         else:
             _reject(proposal, case)
     return approval
@@ -524,8 +519,7 @@ def do_issue_assignment(
                 engine_proposal.handlers_required,
                 on,
             )
-            proposal.status = ProposalStatus.issued
-            proposal.save(update_fields=["status"])
+            _set_status(proposal, ProposalStatus.issued)
             return assignment
         # The proposal goes back to the officer (committed), then the refusal says why.
         _reject(proposal, case)
@@ -648,8 +642,7 @@ def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) 
             for c in codes
         ]
         if case.status == CaseStatus.assigned:
-            case.status = CaseStatus.handler_named
-            case.save(update_fields=["status"])
+            _set_status(case, CaseStatus.handler_named)
         audit.record(actor, "handlers.name", assignment, case=case, data={"practitioners": codes})
     return handlers
 
