@@ -29,14 +29,23 @@ def _deadline(c: object) -> str:
     return decision.deadline.isoformat()
 
 
+def _local_deadline(c: object) -> str:
+    decision = _run().assign(c)  # type: ignore[arg-type]
+    assert decision.deadlines is not None
+    return decision.deadlines.local.isoformat()
+
+
 def test_spec_example_criminal_started_2026_09_30_is_due_2026_10_08() -> None:
     assert _deadline(criminal("C1", "2026-09-30T10:00:00+08:00")) == "2026-10-08T23:59:59+08:00"
 
 
-def test_spec_example_civil_started_2026_09_30_is_due_on_the_make_up_saturday_2026_10_10() -> None:
-    assert (
-        _deadline(case("C1", "civil", "2026-09-30T10:00:00+08:00")) == "2026-10-10T23:59:59+08:00"
-    )
+def test_spec_example_civil_started_2026_09_30_local_limit_is_the_make_up_saturday_2026_10_10() -> (
+    None
+):
+    c = case("C1", "civil", "2026-09-30T10:00:00+08:00")
+    assert _local_deadline(c) == "2026-10-10T23:59:59+08:00"
+    # The statutory 三日 (10-03, a holiday, moved to 10-08) comes first and governs (SPEC §5).
+    assert _deadline(c) == "2026-10-08T23:59:59+08:00"
 
 
 @pytest.mark.parametrize(
@@ -59,9 +68,10 @@ def test_criminal_case_by_application_has_one_working_day_too() -> None:
 def test_start_on_a_holiday_weekend_counts_from_the_next_working_day() -> None:
     # Saturday 2024-06-08; 06-09 Sunday, 06-10 端午.
     assert _deadline(criminal("C1", "2024-06-08T09:00:00+08:00")) == "2024-06-11T23:59:59+08:00"
-    assert (
-        _deadline(case("C2", "civil", "2024-06-08T09:00:00+08:00")) == "2024-06-13T23:59:59+08:00"
-    )
+    civil = case("C2", "civil", "2024-06-08T09:00:00+08:00")
+    assert _local_deadline(civil) == "2024-06-13T23:59:59+08:00"
+    # Statutory: the third calendar day, 06-11, a working day, is earlier (SPEC §5).
+    assert _deadline(civil) == "2024-06-11T23:59:59+08:00"
 
 
 def test_make_up_sunday_counts_as_a_working_day() -> None:

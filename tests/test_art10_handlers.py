@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from fayuan.policy.decision import Status
-from fayuan.policy.handlers import handlers_required, is_group_case
+from fayuan.policy.handlers import handlers_recommended as handlers_required
+from fayuan.policy.handlers import is_group_case
 from policy_builders import POLICY, Run, case, criminal, firm, lawyers, office, worker
 
 PV = POLICY.values_on(POLICY.effective)
@@ -106,7 +107,12 @@ def test_inactive_practitioner_does_not_count_towards_the_required_number() -> N
         [worker("W1", "G1"), worker("W2", "G1", active=False), worker("W3", "G1")],
     )
     assert run.assign(case("C1", aided_persons=10)).institution == "G1"
-    assert run.assign(case("C2", aided_persons=50)).status is Status.unassignable
+    # 50 persons recommend 3; the minimum of 2 active ones still makes G1 eligible (SPEC §6).
+    fifty = run.assign(case("C2", aided_persons=50))
+    assert fifty.institution == "G1"
+    assert (fifty.handlers_recommended, fifty.handlers_required) == (3, 2)
+    alone = Run.of([office("G1", 1)], [worker("W1", "G1"), worker("W2", "G1", active=False)])
+    assert alone.assign(case("C3", aided_persons=10)).status is Status.unassignable
 
 
 def test_fifty_person_case_needs_an_institution_with_three() -> None:

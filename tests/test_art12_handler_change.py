@@ -154,10 +154,13 @@ def test_refused_change_of_a_major_case_carries_no_route() -> None:
 def test_deadline_counts_from_the_change_like_article_six_for_a_civil_case() -> None:
     run = _district()
     case_id = _assigned(run)
-    # Friday 2024-06-07; 06-08/09 weekend, 06-10 端午: 06-11, 06-12, 06-13.
+    # Friday 2024-06-07; 06-08/09 weekend, 06-10 端午: local 06-11, 06-12, 06-13; statutory:
+    # the third day, 06-10, is a holiday, so 06-11, which is earlier and governs (SPEC §5, §10).
     decision = run.change(case_id, "2024-06-07T16:30:00+08:00")
+    assert decision.deadlines is not None
+    assert decision.deadlines.local.isoformat() == "2024-06-13T23:59:59+08:00"
     assert decision.deadline is not None
-    assert decision.deadline.isoformat() == "2024-06-13T23:59:59+08:00"
+    assert decision.deadline.isoformat() == "2024-06-11T23:59:59+08:00"
     assert "第六条" in decision.articles and "第十二条" in decision.articles
 
 

@@ -38,6 +38,9 @@ SPEC_VALUES: dict[str, object] = {
     "approval.major_group_min_persons": 50,
     "deadline.criminal_working_days": 1,
     "deadline.other_working_days": 3,
+    "deadline.statutory_days": 3,  # 法律援助法第三十六、四十三条：三日
+    "deadline.cap_by_statute": True,
+    "calendar.next_year_reminder_from": (12, 1),
     "group.min_persons": 10,
     "group.min_handlers": 2,
     "group.handlers_by_persons": ((10, 2), (50, 3)),
@@ -155,6 +158,9 @@ def test_beibei_values_on_is_typed(beibei: Policy) -> None:
         major_group_min_persons=50,
         criminal_working_days=1,
         other_working_days=3,
+        statutory_days=3,
+        cap_by_statute=True,
+        next_year_reminder_from=(12, 1),
         group_min_persons=10,
         group_min_handlers=2,
         group_handlers_by_persons=((10, 2), (50, 3)),
@@ -187,7 +193,8 @@ def test_every_parameter_has_unit_description_and_source(beibei: Policy, key: st
     param = beibei.parameters[key]
     assert param.unit == SCHEMA[key].unit and param.unit
     assert param.description.strip()
-    assert param.source.document == "北碚司发〔2023〕9号"
+    # The regulation itself, or the higher law its 第十四条 points to.
+    assert param.source.document in ("北碚司发〔2023〕9号", "中华人民共和国法律援助法")
     assert ARTICLE.match(param.source.article), param.source.article
     assert param.source.quote.strip()
 

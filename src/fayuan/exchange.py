@@ -67,6 +67,7 @@ class PractitionerIn(_Strict):
     specialties: list[Annotated[str, Field(min_length=1, max_length=50)]] = []
     quality: Annotated[float, Field(ge=0, le=100)] = 0.0
     active: bool = True
+    minors_qualified: bool = False
 
     def to_policy(self) -> Practitioner:
         return Practitioner(
@@ -79,6 +80,7 @@ class PractitionerIn(_Strict):
             tuple(self.specialties),
             float(self.quality),
             self.active,
+            self.minors_qualified,
         )
 
 
@@ -123,6 +125,7 @@ class CaseEvent(_Strict):
     major_difficult: bool = False
     life_sentence_possible: bool = False
     stability_risk: bool = False
+    minor: bool = False
     chosen_practitioner: Id | None = None
     chosen_institution: Id | None = None
     helped_by_institution: Id | None = None
@@ -142,6 +145,7 @@ class CaseEvent(_Strict):
             major_difficult=self.major_difficult,
             life_sentence_possible=self.life_sentence_possible,
             stability_risk=self.stability_risk,
+            minor=self.minor,
             chosen_practitioner=self.chosen_practitioner,
             chosen_institution=self.chosen_institution,
             helped_by_institution=self.helped_by_institution,

@@ -8,7 +8,11 @@ Monday to Friday unless it is a holiday, and a weekend day only if it is a make-
   know yet or one the center must correct. A year in it replaces everything else for that year;
 * otherwise ``chinese_calendar`` (``chinesecalendar`` 1.11.0: 2004–2026).
 
-A year neither knows is an error (`CalendarYearMissing`), never a guess.
+A year neither knows is an error (`CalendarYearMissing`), never a guess — unless the calendar is
+made `provisional`: then such a year counts weekends and the statutory holidays of
+《全国年节及纪念日放假办法》 (`fayuan.holiday_law`) as rest days, and whoever uses a date counted so
+must mark it 暂定 (`covers` tells which years are provisional). The live service does this, so that
+it never refuses a case for an unpublished arrangement; `replay` does it only when asked.
 
 Pure Python: no Django, no database.
 """
@@ -23,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
+
+from fayuan.holiday_law import statutory_holidays
 
 __all__ = [
     "CHINESE_CALENDAR_VERSION",
@@ -278,8 +284,12 @@ class WorkdayCalendar:
         overrides: Mapping[int, YearArrangement] | None = None,
         *,
         overrides_path: str | Path | None = None,
+        provisional: bool = False,
     ) -> None:
-        """`overrides_path` only names the file in `CalendarYearMissing` messages."""
+        """`overrides_path` only names the file in `CalendarYearMissing` messages. With
+        `provisional`, a year with no arrangement is counted from the statutory holidays instead
+        of raising `CalendarYearMissing`."""
+        self.provisional = provisional
         self._overrides: dict[int, YearArrangement] = dict(overrides or {})
         for year, arrangement in self._overrides.items():
             if arrangement.year != year:
@@ -288,10 +298,12 @@ class WorkdayCalendar:
         self._cache: dict[date, bool] = {}
 
     @classmethod
-    def default(cls, overrides_path: str | Path | None = None) -> WorkdayCalendar:
+    def default(
+        cls, overrides_path: str | Path | None = None, *, provisional: bool = False
+    ) -> WorkdayCalendar:
         """chinese_calendar plus the overrides file (the packaged one unless a path is given)."""
         path = Path(overrides_path) if overrides_path is not None else PACKAGED_OVERRIDES
-        return cls(load_overrides(path), overrides_path=path)
+        return cls(load_overrides(path), overrides_path=path, provisional=provisional)
 
     @property
     def overrides(self) -> Mapping[int, YearArrangement]:
@@ -315,6 +327,9 @@ class WorkdayCalendar:
         if arrangement is not None:
             return arrangement.is_workday(d)
         if not _CC_FIRST_YEAR <= d.year <= _CC_LAST_YEAR:
+            if self.provisional and d.year > _CC_LAST_YEAR:
+                # 暂定: weekends and the 办法's statutory holidays; no make-up working day.
+                return d.weekday() < 5 and d not in statutory_holidays(d.year)
             raise CalendarYearMissing(d.year, self._overrides_path)
         try:
             return bool(chinese_calendar.is_workday(d))
@@ -340,8 +355,17 @@ class WorkdayCalendar:
         return d
 
     def covers(self, year: int) -> bool:
-        """Whether this calendar knows `year`'s arrangement."""
+        """Whether this calendar knows `year`'s arrangement (a year it does not know is counted
+        provisionally, or refused)."""
         return year in self._overrides or _CC_FIRST_YEAR <= year <= _CC_LAST_YEAR
+
+    def first_day_after_rest(self, d: date) -> date:
+        """`d` if it is a working day, else the first working day after the run of rest days
+        (民法典第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的
+        最后一日)."""
+        while not self.is_workday(d):
+            d += _ONE_DAY
+        return d
 
     def years_covered(self) -> list[int]:
         """Every year this calendar knows, ascending."""

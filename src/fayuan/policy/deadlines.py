@@ -1,24 +1,35 @@
-"""Assignment deadlines (第六条; SPEC.md §5)."""
+"""Assignment deadlines (第六条, 第十四条 and the higher law's 三日; SPEC.md §5)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from enum import StrEnum
 from typing import Protocol
 
 #: China Standard Time. Deadlines are read in it whatever offset a time arrives with (SPEC §5).
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 _END_OF_DAY = time(23, 59, 59, tzinfo=CHINA_TZ)
+_ONE_DAY = timedelta(days=1)
 
 
 class WorkingDays(Protocol):
-    """What the deadline rule needs of a calendar (implemented by `fayuan.workdays`)."""
+    """What the deadline rules need of a calendar (implemented by `fayuan.workdays`)."""
 
     def nth_workday_after(self, start: date, n: int) -> date: ...
+
+    def first_day_after_rest(self, d: date) -> date: ...
+
+    def covers(self, year: int) -> bool: ...
 
 
 def local_date(moment: datetime) -> date:
     """The calendar day of `moment` in China Standard Time."""
     return moment.astimezone(CHINA_TZ).date()
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, _END_OF_DAY)
 
 
 def assignment_deadline(started_at: datetime, working_days: int, calendar: WorkingDays) -> datetime:
@@ -31,5 +42,87 @@ def assignment_deadline(started_at: datetime, working_days: int, calendar: Worki
     """
     if working_days < 1:
         raise ValueError(f"working_days must be >= 1, got {working_days}")
-    due = calendar.nth_workday_after(local_date(started_at), working_days)
-    return datetime.combine(due, _END_OF_DAY)
+    return end_of_day(calendar.nth_workday_after(local_date(started_at), working_days))
+
+
+def statutory_deadline(started_at: datetime, days: int, calendar: WorkingDays) -> datetime:
+    """法律援助法第四十三条：决定给予法律援助的，应当自作出决定之日起三日内指派；第三十六条：
+    （通知辩护、通知代理）应当在三日内指派律师；《办理法律援助案件程序规定》第二十四条。
+
+    [SPEC §5, 民法典第二百零一、二百零三条: the start day is not counted; the limit is the `days`-th
+    calendar day after the start date, moved to the first working day after a run of rest days
+    when it falls on one.]
+    """
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    last = local_date(started_at) + timedelta(days=days)
+    return end_of_day(calendar.first_day_after_rest(last))
+
+
+class Governs(StrEnum):
+    """Which limit a decision's deadline is."""
+
+    local = "local"  # 第六条's working days come first
+    statutory = "statutory"  # the higher law's 三日 comes first and caps the local limit
+    both = "both"  # the two fall on the same day
+    local_uncapped = "local_uncapped"  # cap_by_statute = false: the local limit, whatever comes
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """Both limits of one case (SPEC §5) and the one that governs."""
+
+    started_at: datetime
+    working_days: int
+    statutory_days: int
+    local: datetime
+    statutory: datetime
+    deadline: datetime
+    governs: Governs
+    #: Some day counted lies in a year with no State Council arrangement yet (暂定).
+    provisional: bool
+    #: The working days counted that are weekend make-up days (调休上班日), for the explanation.
+    makeup_days: tuple[date, ...] = ()
+
+
+def case_deadlines(
+    started_at: datetime,
+    working_days: int,
+    statutory_days: int,
+    cap_by_statute: bool,
+    calendar: WorkingDays,
+) -> Deadlines:
+    """第六条 and 第十四条（依照相关法律法规执行）: the local limit, the statutory one, and the
+    decision's deadline — the earlier of the two with `deadline.cap_by_statute` (SPEC §5)."""
+    local = assignment_deadline(started_at, working_days, calendar)
+    statutory = statutory_deadline(started_at, statutory_days, calendar)
+    if not cap_by_statute:
+        deadline, governs = local, Governs.local_uncapped
+    elif local == statutory:
+        deadline, governs = local, Governs.both
+    elif statutory < local:
+        deadline, governs = statutory, Governs.statutory
+    else:
+        deadline, governs = local, Governs.local
+    start = local_date(started_at)
+    # Every day from the day after the start to the later limit was read from the calendar, and
+    # both limits are shown: either one counted in an unknown year makes the record 暂定.
+    last = max(local, statutory).date()
+    provisional = any(not calendar.covers(y) for y in range(start.year, last.year + 1))
+    makeup = []
+    d = start + _ONE_DAY
+    while d <= deadline.date():
+        if d.weekday() >= 5 and calendar.first_day_after_rest(d) == d:
+            makeup.append(d)
+        d += _ONE_DAY
+    return Deadlines(
+        started_at,
+        working_days,
+        statutory_days,
+        local,
+        statutory,
+        deadline,
+        governs,
+        provisional,
+        tuple(makeup),
+    )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from fayuan.policy.approval import Route
+from fayuan.policy.deadlines import Deadlines
 from fayuan.policy.eligibility import InstitutionCheck, PractitionerCheck
 from fayuan.policy.params import PolicyValues
 from fayuan.policy.ranking import Ranking, ScoreParts
@@ -82,7 +83,13 @@ class Decision:
     route: Route | None = None
     route_grounds: tuple[str, ...] = ()
     deadline: datetime | None = None
+    #: Both limits of SPEC §5 (local and statutory), which governs, and whether 暂定.
+    deadlines: Deadlines | None = None
+    #: What starts the clock: "application" (决定给予法律援助) or "notification" (收到公函).
+    source: str = ""
     handlers_required: int | None = None
+    handlers_recommended: int | None = None
+    minor: bool = False
     eligible_practitioners: tuple[str, ...] = ()
     handler: str | None = None
     serious: bool = False
@@ -121,9 +128,15 @@ class Decision:
         out["institution"] = self.institution
         out["rule"] = self.rule.value if self.rule else None
         out["eligible_practitioners"] = list(self.eligible_practitioners)
+        out["handlers_recommended"] = self.handlers_recommended
         out["handlers_required"] = self.handlers_required
         out["route"] = self.route.value if self.route else None
         out["deadline"] = self.deadline.isoformat() if self.deadline else None
+        if self.deadlines is not None:
+            out["local_deadline"] = self.deadlines.local.isoformat()
+            out["statutory_deadline"] = self.deadlines.statutory.isoformat()
+            out["deadline_governs"] = self.deadlines.governs.value
+            out["deadline_provisional"] = self.deadlines.provisional
         out["articles"] = list(self.articles)
         out["declined"] = [
             {"institution": d.institution, "rule": d.rule.value, "reason": d.reason}

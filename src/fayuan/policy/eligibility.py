@@ -43,6 +43,8 @@ PRACTITIONER_REASONS_ZH = {
     "not_lawyer": "刑事案件只能由执业律师承办（第二条、第十一条）",
     "practice_years": "执业不满 {years} 年（第十一条）",
     "defense_cases": "刑事辩护不足 {cases} 件（第十一条）",
+    "minors": "名册未标记熟悉未成年人身心特点，不能承办未成年人案件"
+    "（《办理法律援助案件程序规定》第二十六条第二款）",
     "conflict": "利益冲突：{detail}",
 }
 
@@ -53,6 +55,12 @@ INSTITUTION_REASONS_ZH = {
     "conflict": "利益冲突：{detail}",
     "practitioners": "符合条件且无利益冲突的承办人 {have} 名，少于需要的 {need} 名",
     "qualified": "没有执业满 {years} 年且刑事辩护 {cases} 件以上、无利益冲突的律师（第十一条）",
+    "minors_qualified": "没有熟悉未成年人身心特点且无利益冲突的律师"
+    "（《办理法律援助案件程序规定》第二十六条第二款）",
+    "qualified_minors": "没有执业满 {years} 年、刑事辩护 {cases} 件以上、熟悉未成年人身心特点且"
+    "无利益冲突的律师（第十一条；《办理法律援助案件程序规定》第二十六条第二款）",
+    "recommended": "符合条件且无利益冲突的承办人 {have} 名，能满足最低 {minimum} 名，"
+    "但不足建议的 {recommended} 名，排在能安排建议人数的机构之后（第十条）",
     "excluded": "原承办机构，更换时不再指派（第十二条）",
     "chosen_practitioner": "申请人选择的承办人 {practitioner} 不能承办：{detail}",
 }
@@ -83,6 +91,7 @@ class CaseNeeds:
 
     criminal: bool
     serious: bool
+    minor: bool
     on: date
     handlers_required: int
     min_practice_years: int
@@ -93,6 +102,7 @@ class CaseNeeds:
         return cls(
             criminal=case.is_criminal,
             serious=is_serious_criminal(case),
+            minor=case.is_criminal and case.minor,
             on=on,
             handlers_required=handlers_required,
             min_practice_years=pv.serious_min_practice_years,
@@ -116,6 +126,8 @@ def check_practitioner(
         if p.criminal_defense_cases < needs.min_criminal_cases:
             text = PRACTITIONER_REASONS_ZH["defense_cases"].format(cases=needs.min_criminal_cases)
             return PractitionerCheck(p.id, False, "defense_cases", text)
+    if needs.minor and not p.minors_qualified:
+        return PractitionerCheck(p.id, False, "minors", PRACTITIONER_REASONS_ZH["minors"])
     conflict = conflicts.get(p.id)
     if conflict is not None:
         text = PRACTITIONER_REASONS_ZH["conflict"].format(detail=conflict.zh())
@@ -126,6 +138,8 @@ def check_practitioner(
 def practitioner_qualifies(p: Practitioner, needs: CaseNeeds) -> bool:
     """The fast form of `check_practitioner` without conflicts, for active candidates."""
     if needs.criminal and p.kind is not PractitionerKind.lawyer:
+        return False
+    if needs.minor and not p.minors_qualified:
         return False
     return not needs.serious or (
         p.criminal_defense_cases >= needs.min_criminal_cases
@@ -139,7 +153,7 @@ def eligible_practitioners(
     practitioner_conflicts: Mapping[str, ConflictReason],
 ) -> tuple[str, ...]:
     """Ids of the active `candidates` who may handle the case (§2) and are free of conflict (§3)."""
-    if needs.serious or needs.criminal:
+    if needs.serious or needs.criminal or needs.minor:
         candidates = [p for p in candidates if p.active and practitioner_qualifies(p, needs)]
     if practitioner_conflicts:
         return tuple(p.id for p in candidates if p.active and p.id not in practitioner_conflicts)
@@ -177,11 +191,17 @@ def check_institution(
         return InstitutionCheck(inst.id, False, "conflict", text)
     eligible = eligible_practitioners(candidates, needs, practitioner_conflicts)
     if len(eligible) < needs.handlers_required:
-        if needs.serious and not eligible:
-            text = INSTITUTION_REASONS_ZH["qualified"].format(
+        if (needs.serious or needs.minor) and not eligible:
+            # [SPEC §2, §8: a firm with no qualified lawyer is skipped and keeps its credit.]
+            reason = (
+                "qualified_minors"
+                if needs.serious and needs.minor
+                else ("qualified" if needs.serious else "minors_qualified")
+            )
+            text = INSTITUTION_REASONS_ZH[reason].format(
                 years=needs.min_practice_years, cases=needs.min_criminal_cases
             )
-            return InstitutionCheck(inst.id, False, "qualified", text, ())
+            return InstitutionCheck(inst.id, False, reason, text, ())
         text = INSTITUTION_REASONS_ZH["practitioners"].format(
             have=len(eligible), need=needs.handlers_required
         )

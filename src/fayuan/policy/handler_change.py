@@ -7,12 +7,24 @@ from datetime import datetime
 from functools import partial
 
 from fayuan.policy.approval import Route
-from fayuan.policy.deadlines import WorkingDays, assignment_deadline, local_date
+from fayuan.policy.deadlines import WorkingDays, local_date
 from fayuan.policy.decision import Decision, Rule, Status, sort_articles
 from fayuan.policy.eligibility import INSTITUTION_REASONS_ZH, InstitutionCheck
-from fayuan.policy.handlers import handlers_required
+from fayuan.policy.handlers import handlers_minimum, handlers_recommended
 from fayuan.policy.model import Case
-from fayuan.policy.selection import AssignmentState, PolicyLike, case_setting, decide_case
+from fayuan.policy.selection import (
+    AssignmentState,
+    PolicyLike,
+    case_setting,
+    deadline_articles,
+    deadlines_for,
+    decide_case,
+)
+
+# Reasons an institution falls short of practitioners: a change within it still lists whom it has.
+_STAFFING_REASONS = frozenset(
+    {"practitioners", "qualified", "minors_qualified", "qualified_minors"}
+)
 
 
 class ChangeMode:
@@ -115,14 +127,14 @@ def decide_change(
             change_number=held.changes + 1,
         )
 
-    required = handlers_required(case, pv)
-    setting = case_setting(case, day, required, pv, state)
+    recommended = handlers_recommended(case, pv)
+    setting = case_setting(case, day, handlers_minimum(case, pv), pv, state)
     check = setting.check(held.institution, allow_suspended=True)
     others = tuple(p for p in check.eligible_practitioners if p != held.handler)
-    working_days = pv.criminal_working_days if case.is_criminal else pv.other_working_days
-    articles = {"第六条", "第十二条"}
+    deadlines = deadlines_for(case, request.at, pv, calendar)
+    articles = {"第十二条"} | deadline_articles(case, pv)
     status = Status.assigned
-    if not check.eligible and check.reason not in ("practitioners", "qualified"):
+    if not check.eligible and check.reason not in _STAFFING_REASONS:
         status = Status.unassignable
     elif not others:
         status = Status.unassignable
@@ -145,10 +157,13 @@ def decide_change(
         articles=sort_articles(articles),
         route=route,
         route_grounds=grounds,
-        deadline=assignment_deadline(request.at, working_days, calendar),
-        handlers_required=required,
+        deadline=deadlines.deadline,
+        deadlines=deadlines,
+        handlers_recommended=recommended,
+        handlers_required=min(recommended, len(others)) if others else recommended,
         eligible_practitioners=others,
         serious=setting.needs.serious,
+        minor=setting.needs.minor,
         winner_check=check if status is Status.assigned else None,
         member_checks=partial(setting.member_checks, held.institution),
         ineligible=() if status is Status.assigned else (check,),

@@ -65,6 +65,8 @@ class Practitioner:
     specialties: tuple[str, ...] = ()
     quality: float = 0.0
     active: bool = True
+    #: 熟悉未成年人身心特点 (《办理法律援助案件程序规定》第二十六条第二款; SPEC §2).
+    minors_qualified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class Case:
     major_difficult: bool = False
     life_sentence_possible: bool = False
     stability_risk: bool = False
+    #: 未成年人刑事案件 (《办理法律援助案件程序规定》第二十六条第二款; SPEC §2).
+    minor: bool = False
     chosen_practitioner: str | None = None
     chosen_institution: str | None = None
     helped_by_institution: str | None = None

@@ -78,7 +78,7 @@ class PolicyDateError(PolicyError):
 # The schema: every parameter a policy file must give
 
 
-Kind = Literal["int", "float", "bool", "choice", "pairs"]
+Kind = Literal["int", "float", "bool", "choice", "pairs", "month_day"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,11 @@ SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
         ),
         "deadline.other_working_days": ParamSpec(
             "other_working_days", "int", "working_days", 1, 30
+        ),
+        "deadline.statutory_days": ParamSpec("statutory_days", "int", "days", 1, 30),
+        "deadline.cap_by_statute": ParamSpec("cap_by_statute", "bool", "boolean"),
+        "calendar.next_year_reminder_from": ParamSpec(
+            "next_year_reminder_from", "month_day", "month-day"
         ),
         "group.min_persons": ParamSpec("group_min_persons", "int", "persons", 2, 10_000),
         "group.min_handlers": ParamSpec("group_min_handlers", "int", "handlers", 1, 50),
@@ -229,6 +234,10 @@ class PolicyValues:
     major_group_min_persons: int
     criminal_working_days: int
     other_working_days: int
+    statutory_days: int
+    cap_by_statute: bool
+    #: (month, day): from this day of each year, staff are reminded to enter next year's calendar.
+    next_year_reminder_from: tuple[int, int]
     group_min_persons: int
     group_min_handlers: int
     group_handlers_by_persons: tuple[tuple[int, int], ...]
@@ -539,6 +548,8 @@ def _typed_value(file: str, key: str, spec: ParamSpec, value: object, where: str
             raise fail(f"须为有限的数字，实际为 {value}")
         _check_range(spec, number, fail)
         return number
+    if spec.kind == "month_day":
+        return _month_day(value, fail)
     # pairs: [[persons, handlers], …]
     if not isinstance(value, list) or not value:
         raise fail(f"须为非空的 [[人数, 承办人数], …] 列表，实际为{_describe(value)}")
@@ -563,6 +574,23 @@ def _typed_value(file: str, key: str, spec: ParamSpec, value: object, where: str
             )
         rows.append((persons, handlers))
     return tuple(rows)
+
+
+_MONTH_DAY_RE: Final = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def _month_day(value: object, fail: Callable[[str], PolicyError]) -> tuple[int, int]:
+    """A day of the year written "MM-DD" (e.g. "12-01"); 29 February is refused (not every year
+    has it)."""
+    m = _MONTH_DAY_RE.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise fail(f'须为“月-日”字符串，如 "12-01"，实际为{_describe(value)}')
+    month, day = int(m.group(1)), int(m.group(2))
+    try:
+        date(2023, month, day)  # a common year: 02-29 is refused
+    except ValueError:
+        raise fail(f"“{value}” 不是每年都有的日期") from None
+    return (month, day)
 
 
 def _check_range(

@@ -94,7 +94,8 @@ REGISTRY: tuple[ArticleEntry, ...] = (
         "第十条",
         "非刑事案件指派；每案 1 名承办人，集团案件 2 名及以上",
         implemented_by=(
-            "fayuan.policy.handlers.handlers_required",
+            "fayuan.policy.handlers.handlers_minimum",
+            "fayuan.policy.handlers.handlers_recommended",
             "fayuan.policy.handlers.is_group_case",
             "fayuan.policy.ranking.static_score",
         ),
@@ -127,9 +128,17 @@ REGISTRY: tuple[ArticleEntry, ...] = (
     ),
     ArticleEntry(
         "第十四条",
-        "解释权与未尽事宜",
+        "解释权与未尽事宜：依照相关法律法规执行",
+        implemented_by=(
+            # 法律援助法第三十六、四十三条，《办理法律援助案件程序规定》第二十四条：三日内指派。
+            "fayuan.policy.deadlines.statutory_deadline",
+            "fayuan.policy.deadlines.case_deadlines",
+            # 《办理法律援助案件程序规定》第二十六条第二款：未成年人案件的律师。
+            "fayuan.policy.eligibility.check_practitioner",
+        ),
         not_code_because=(
-            "Interpretation clause; where SPEC.md reads an open point, the code says so."
+            "The interpretation power is the bureau's; where SPEC.md reads an open point, the "
+            "code says so."
         ),
     ),
     ArticleEntry(

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from fayuan.policy.approval import approval_route, major_case_grounds
 from fayuan.policy.conflicts import ConflictReason, HoldingsIndex, listed_conflicts
-from fayuan.policy.deadlines import WorkingDays, assignment_deadline, local_date
+from fayuan.policy.deadlines import Deadlines, WorkingDays, case_deadlines, local_date
 from fayuan.policy.decision import RULE_ARTICLES, Decision, Declined, Rule, Status, sort_articles
 from fayuan.policy.eligibility import (
     INSTITUTION_REASONS_ZH,
@@ -24,7 +24,7 @@ from fayuan.policy.eligibility import (
     check_institution,
     check_practitioner,
 )
-from fayuan.policy.handlers import handlers_required, is_group_case
+from fayuan.policy.handlers import handlers_minimum, handlers_recommended, is_group_case
 from fayuan.policy.model import Case
 from fayuan.policy.params import PolicyValues
 from fayuan.policy.ranking import (
@@ -103,6 +103,23 @@ def case_setting(
         practitioner_conflicts,
         state,
     )
+
+
+def deadlines_for(
+    case: Case, moment: datetime, pv: PolicyValues, calendar: WorkingDays
+) -> Deadlines:
+    """第六条's limit for the case's category and the higher law's 三日 (第十四条; SPEC §5)."""
+    working_days = pv.criminal_working_days if case.is_criminal else pv.other_working_days
+    return case_deadlines(moment, working_days, pv.statutory_days, pv.cap_by_statute, calendar)
+
+
+def deadline_articles(case: Case, pv: PolicyValues) -> set[str]:
+    """第六条 always; 第十四条 when the higher law shapes the decision: the statutory cap on the
+    deadline, or a minor's lawyer (《办理法律援助案件程序规定》第二十六条第二款)."""
+    articles = {"第六条"}
+    if pv.cap_by_statute or (case.is_criminal and case.minor):
+        articles.add("第十四条")
+    return articles
 
 
 def _choice(
@@ -303,11 +320,12 @@ def _decide_case(
     moment = on or case.started_at
     day = local_date(moment)
     pv = policy.values_on(day)
-    required = handlers_required(case, pv)
-    working_days = pv.criminal_working_days if case.is_criminal else pv.other_working_days
-    setting = case_setting(case, day, required, pv, state)
+    minimum = handlers_minimum(case, pv)
+    recommended = handlers_recommended(case, pv)
+    setting = case_setting(case, day, minimum, pv, state)
     grounds = tuple(major_case_grounds(case, pv))
-    articles = {"第二条", "第五条", "第六条"}
+    deadlines = deadlines_for(case, moment, pv, calendar)
+    articles = {"第二条", "第五条"} | deadline_articles(case, pv)
     if setting.needs.serious:
         articles.add("第十一条")
     if is_group_case(case, pv):
@@ -322,9 +340,13 @@ def _decide_case(
         policy_values=pv,
         route=approval_route(case, pv),
         route_grounds=grounds,
-        deadline=assignment_deadline(moment, working_days, calendar),
-        handlers_required=required,
+        deadline=deadlines.deadline,
+        deadlines=deadlines,
+        source=str(case.source) if event == "case" else "",
+        handlers_required=recommended,
+        handlers_recommended=recommended,
         serious=setting.needs.serious,
+        minor=setting.needs.minor,
         group=is_group_case(case, pv),
         excluded=tuple(exclude),
     )
@@ -371,7 +393,7 @@ def _decide_case(
         others = tuple(setting.check(i.id) for i in state.roster.ordered if i.id not in in_pool)
         return _unassignable(base, articles, declined, ineligible + others, turn), setting
 
-    ranking, ineligible = rank_institutions(setting, pv, exclude)
+    ranking, ineligible = _rank_preferring_recommended(setting, recommended, pv, exclude)
     articles.update(RULE_ARTICLES[Rule.ranking])
     if ranking.winner is not None:
         return _finish(
@@ -387,6 +409,32 @@ def _decide_case(
             setting,
         ), setting
     return _unassignable(base, articles, declined, ineligible, None), setting
+
+
+def _rank_preferring_recommended(
+    setting: _Setting, recommended: int, pv: PolicyValues, exclude: Collection[str]
+) -> tuple[Ranking, tuple[InstitutionCheck, ...]]:
+    """第十条 可以…安排 2 名及以上: ranking prefers institutions that can field the recommended
+    number; one that can field only the minimum is picked only when none can (SPEC §6)."""
+    minimum = setting.needs.handlers_required
+    if recommended <= minimum:
+        return rank_institutions(setting, pv, exclude)
+    full = replace(setting, needs=replace(setting.needs, handlers_required=recommended))
+    ranking, ineligible = rank_institutions(full, pv, exclude)
+    if ranking.winner is None:
+        return rank_institutions(setting, pv, exclude)
+    relabelled = []
+    for check in ineligible:
+        have = len(check.eligible_practitioners)
+        if check.reason == "practitioners" and have >= minimum:
+            text = INSTITUTION_REASONS_ZH["recommended"].format(
+                have=have, minimum=minimum, recommended=recommended
+            )
+            check = InstitutionCheck(
+                check.institution, False, "recommended", text, check.eligible_practitioners
+            )
+        relabelled.append(check)
+    return ranking, tuple(relabelled)
 
 
 def _assigned(
@@ -425,9 +473,13 @@ def _finish(
     articles.update(RULE_ARTICLES[rule])
     for d in declined:
         articles.update(RULE_ARTICLES[d.rule])
+    recommended = base.handlers_recommended or 1
     return _replace(
         base,
         status=Status.assigned,
+        # [SPEC §6: the number the notice asks for: the recommendation, or all the assigned
+        # institution's eligible practitioners when it has fewer.]
+        handlers_required=min(recommended, len(check.eligible_practitioners)),
         institution=check.institution,
         rule=rule,
         articles=sort_articles(articles),

@@ -26,7 +26,7 @@ from fayuan.policy.decision import Decision, Status
 from fayuan.policy.eligibility import check_practitioner
 from fayuan.policy.explain import explain_decision
 from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
-from fayuan.policy.handlers import handlers_required
+from fayuan.policy.handlers import handlers_minimum, handlers_recommended
 from fayuan.policy.rotation import count_as_turn
 from fayuan.policy.selection import AssignmentState, case_setting, decide_case
 from fayuan.roster.models import Center, Institution, Practitioner
@@ -169,17 +169,20 @@ def do_run_engine(case: Case, actor: AnyUser) -> EngineProposal:
     return proposal
 
 
-def _hard_check(case: Case, institution: Institution, on: datetime) -> None:
+def _hard_check(case: Case, institution: Institution, on: datetime) -> int:
     """An officer may depart from the engine's choice, never from the rules of who may take a
-    case (§2, §3): the institution must be eligible."""
+    case (§2, §3): the institution must be eligible (with the minimum of handlers, §6). Returns
+    the number of handlers it is asked for: the recommendation, or all its eligible
+    practitioners when it has fewer (SPEC §6)."""
     state = engine.assignment_state(case.center, case, on)
     policy = engine.policy_for(case.center)
     pcase = engine.policy_case(case)
     pv = policy.values_on(local_date(on))
-    setting = case_setting(pcase, local_date(on), handlers_required(pcase, pv), pv, state)
+    setting = case_setting(pcase, local_date(on), handlers_minimum(pcase, pv), pv, state)
     check = setting.check(institution.code)
     if not check.eligible:
         raise ActionError(f"{institution.name}不能承办本案：{check.detail}。", "institution")
+    return min(handlers_recommended(pcase, pv), len(check.eligible_practitioners))
 
 
 def do_propose(
@@ -505,7 +508,7 @@ def do_issue_assignment(
         if case.assignments.filter(current=True).exists():
             raise ActionError("本案已指派。", kind="conflict")
         on = at or timezone.now()
-        _hard_check(case, proposal.institution, on)
+        required = _hard_check(case, proposal.institution, on)
         engine_proposal = proposal.engine_proposal
         stale = _rotation_moved_on(case, proposal)
         if stale is None:
@@ -516,7 +519,7 @@ def do_issue_assignment(
                 actor,
                 rule,
                 proposal,
-                engine_proposal.handlers_required,
+                required,
                 on,
             )
             _set_status(proposal, ProposalStatus.issued)
