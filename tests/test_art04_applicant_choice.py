@@ -141,7 +141,7 @@ def test_chosen_practitioner_unqualified_for_a_serious_case_is_declined_and_rota
     )
     decision = run.assign(criminal("C1", chosen_practitioner="L21", life_sentence_possible=True))
     assert _declined(decision) == [("F2", "choice", "chosen_practitioner")]
-    assert "执业不满 3 年" in decision.declined[0].detail
+    assert "不满 3 年（第十一条）" in decision.declined[0].detail
     assert decision.rule == "rotation"
     assert decision.handler is None
 

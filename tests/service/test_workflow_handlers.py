@@ -361,6 +361,6 @@ def test_art11_serious_case_judges_the_licence_on_the_case_start_date(world) -> 
     case = assigned_to_f04(world, "criminal", social_impact=True)
     with pytest.raises(ActionError) as refused:
         name(world, case, "L012")
-    assert "执业不满 3 年" in refused.value.message
+    assert "不满 3 年（第十一条）" in refused.value.message
     name(world, case, "L013")  # licensed 2003, 30 defences
     assert handlers(case) == ["L013"]

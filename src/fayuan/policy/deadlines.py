@@ -81,7 +81,7 @@ class Deadlines:
     governs: Governs
     #: Some day counted lies in a year with no State Council arrangement yet (暂定).
     provisional: bool
-    #: The working days counted that are weekend make-up days (调休上班日), for the explanation.
+    #: Weekend make-up working days (调休上班日) up to the later limit, for the explanation.
     makeup_days: tuple[date, ...] = ()
 
 
@@ -111,7 +111,7 @@ def case_deadlines(
     provisional = any(not calendar.covers(y) for y in range(start.year, last.year + 1))
     makeup = []
     d = start + _ONE_DAY
-    while d <= deadline.date():
+    while d <= last:
         if d.weekday() >= 5 and calendar.first_day_after_rest(d) == d:
             makeup.append(d)
         d += _ONE_DAY

@@ -93,6 +93,7 @@ class Decision:
     eligible_practitioners: tuple[str, ...] = ()
     handler: str | None = None
     serious: bool = False
+    serious_grounds: tuple[str, ...] = ()
     group: bool = False
     declined: tuple[Declined, ...] = ()
     # The check of the winner and of every institution that lost for a reason of its own.
@@ -107,6 +108,7 @@ class Decision:
     excluded: tuple[str, ...] = ()  # handler change: the institution or handler left out
     refusal: str = ""  # why a handler change was refused (Chinese)
     change_number: int = 0  # 1 for the first handler change of a case, …
+    change_mode: str = ""  # "same_institution" or "other_institution" (第十二条)
 
     @property
     def practitioner_checks(self) -> tuple[PractitionerCheck, ...]:

@@ -26,6 +26,26 @@ def is_serious_criminal(case: Case) -> bool:
     )
 
 
+def serious_grounds(case: Case) -> tuple[str, ...]:
+    """Which of 第十一条's grounds make a criminal case serious, in the article's words."""
+    if not case.is_criminal:
+        return ()
+    grounds = (
+        (case.social_impact, "具有一定社会影响"),
+        (case.major_difficult, "重大疑难"),
+        (case.life_sentence_possible, "可能判处无期徒刑以上"),
+    )
+    return tuple(text for present, text in grounds if present)
+
+
+def full_years_between(since: date, on: date) -> int:
+    """Full years from `since` to `on` (the anniversary counts; 29 February as below)."""
+    years = on.year - since.year
+    while years > 0 and not full_years_reached(since, years, on):
+        years -= 1
+    return max(years, 0)
+
+
 def full_years_reached(since: date, years: int, on: date) -> bool:
     """Whether `years` full years have passed from `since` by `on`; the anniversary counts.
 
@@ -41,8 +61,8 @@ def full_years_reached(since: date, years: int, on: date) -> bool:
 PRACTITIONER_REASONS_ZH = {
     "inactive": "非执业状态",
     "not_lawyer": "刑事案件只能由执业律师承办（第二条、第十一条）",
-    "practice_years": "执业不满 {years} 年（第十一条）",
-    "defense_cases": "刑事辩护不足 {cases} 件（第十一条）",
+    "practice_years": "自 {since} 执业，至 {on} 满 {have} 年，不满 {years} 年（第十一条）",
+    "defense_cases": "刑事辩护 {have} 件，少于 {cases} 件（第十一条）",
     "minors": "名册未标记熟悉未成年人身心特点，不能承办未成年人案件"
     "（《办理法律援助案件程序规定》第二十六条第二款）",
     "conflict": "利益冲突：{detail}",
@@ -62,7 +82,7 @@ INSTITUTION_REASONS_ZH = {
     "recommended": "符合条件且无利益冲突的承办人 {have} 名，能满足最低 {minimum} 名，"
     "但不足建议的 {recommended} 名，排在能安排建议人数的机构之后（第十条）",
     "excluded": "原承办机构，更换时不再指派（第十二条）",
-    "chosen_practitioner": "申请人选择的承办人 {practitioner} 不能承办：{detail}",
+    "chosen_practitioner": "申请人选择的承办人{practitioner}不能承办：{detail}",
 }
 
 
@@ -121,10 +141,17 @@ def check_practitioner(
         return PractitionerCheck(p.id, False, "not_lawyer", PRACTITIONER_REASONS_ZH["not_lawyer"])
     if needs.serious:
         if not full_years_reached(p.licensed_on, needs.min_practice_years, needs.on):
-            text = PRACTITIONER_REASONS_ZH["practice_years"].format(years=needs.min_practice_years)
+            text = PRACTITIONER_REASONS_ZH["practice_years"].format(
+                since=p.licensed_on.isoformat(),
+                on=needs.on.isoformat(),
+                have=full_years_between(p.licensed_on, needs.on),
+                years=needs.min_practice_years,
+            )
             return PractitionerCheck(p.id, False, "practice_years", text)
         if p.criminal_defense_cases < needs.min_criminal_cases:
-            text = PRACTITIONER_REASONS_ZH["defense_cases"].format(cases=needs.min_criminal_cases)
+            text = PRACTITIONER_REASONS_ZH["defense_cases"].format(
+                have=p.criminal_defense_cases, cases=needs.min_criminal_cases
+            )
             return PractitionerCheck(p.id, False, "defense_cases", text)
     if needs.minor and not p.minors_qualified:
         return PractitionerCheck(p.id, False, "minors", PRACTITIONER_REASONS_ZH["minors"])

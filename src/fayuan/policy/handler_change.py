@@ -9,21 +9,17 @@ from functools import partial
 from fayuan.policy.approval import Route
 from fayuan.policy.deadlines import WorkingDays, local_date
 from fayuan.policy.decision import Decision, Rule, Status, sort_articles
-from fayuan.policy.eligibility import INSTITUTION_REASONS_ZH, InstitutionCheck
+from fayuan.policy.eligibility import INSTITUTION_REASONS_ZH, InstitutionCheck, serious_grounds
 from fayuan.policy.handlers import handlers_minimum, handlers_recommended
 from fayuan.policy.model import Case
 from fayuan.policy.selection import (
+    STAFFING_REASONS,
     AssignmentState,
     PolicyLike,
     case_setting,
     deadline_articles,
     deadlines_for,
     decide_case,
-)
-
-# Reasons an institution falls short of practitioners: a change within it still lists whom it has.
-_STAFFING_REASONS = frozenset(
-    {"practitioners", "qualified", "minors_qualified", "qualified_minors"}
 )
 
 
@@ -117,7 +113,8 @@ def decide_change(
             exclude=(held.institution,),
             event="change_handler",
         )
-        articles = set(decision.articles) | {"第十二条"}
+        # 第十二条 decides a change's route, not 第五条.
+        articles = (set(decision.articles) - {"第五条"}) | {"第十二条"}
         return replace_decision(
             decision,
             rule=Rule.change if decision.status is Status.assigned else None,
@@ -125,6 +122,7 @@ def decide_change(
             route_grounds=grounds,
             articles=sort_articles(articles),
             change_number=held.changes + 1,
+            change_mode=ChangeMode.other_institution,
         )
 
     recommended = handlers_recommended(case, pv)
@@ -134,7 +132,7 @@ def decide_change(
     deadlines = deadlines_for(case, request.at, pv, calendar)
     articles = {"第十二条"} | deadline_articles(case, pv)
     status = Status.assigned
-    if not check.eligible and check.reason not in _STAFFING_REASONS:
+    if not check.eligible and check.reason not in STAFFING_REASONS:
         status = Status.unassignable
     elif not others:
         status = Status.unassignable
@@ -163,12 +161,14 @@ def decide_change(
         handlers_required=min(recommended, len(others)) if others else recommended,
         eligible_practitioners=others,
         serious=setting.needs.serious,
+        serious_grounds=serious_grounds(case),
         minor=setting.needs.minor,
         winner_check=check if status is Status.assigned else None,
         member_checks=partial(setting.member_checks, held.institution),
         ineligible=() if status is Status.assigned else (check,),
         excluded=(held.handler,) if held.handler else (),
         change_number=held.changes + 1,
+        change_mode=ChangeMode.same_institution,
     )
 
 

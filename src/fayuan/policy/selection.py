@@ -23,6 +23,7 @@ from fayuan.policy.eligibility import (
     PractitionerCheck,
     check_institution,
     check_practitioner,
+    serious_grounds,
 )
 from fayuan.policy.handlers import handlers_minimum, handlers_recommended, is_group_case
 from fayuan.policy.model import Case
@@ -122,6 +123,10 @@ def deadline_articles(case: Case, pv: PolicyValues) -> set[str]:
     return articles
 
 
+#: An institution short of qualified practitioners (not barred itself).
+STAFFING_REASONS = frozenset({"practitioners", "qualified", "minors_qualified", "qualified_minors"})
+
+
 def _choice(
     setting: _Setting, declined: list[Declined]
 ) -> tuple[InstitutionCheck, str | None] | None:
@@ -130,17 +135,22 @@ def _choice(
     if case.chosen_practitioner:
         chosen = roster.practitioners[case.chosen_practitioner]
         check = setting.check(chosen.institution)
-        if not check.eligible:
+        if not check.eligible and check.reason not in STAFFING_REASONS:
             declined.append(Declined(chosen.institution, Rule.choice, check.reason, check.detail))
             return None
         if chosen.id not in check.eligible_practitioners:
+            # The chosen person is named with their own exact shortfall, before the firm's.
             why = check_practitioner(chosen, setting.needs, setting.practitioner_conflicts)
             detail = INSTITUTION_REASONS_ZH["chosen_practitioner"].format(
-                practitioner=chosen.id, detail=why.detail or "不在可承办人员之列"
+                practitioner=f"{chosen.name}（{chosen.id}）",
+                detail=why.detail or "不在可承办人员之列",
             )
             declined.append(
                 Declined(chosen.institution, Rule.choice, "chosen_practitioner", detail)
             )
+            return None
+        if not check.eligible:
+            declined.append(Declined(chosen.institution, Rule.choice, check.reason, check.detail))
             return None
         return check, chosen.id
     if case.chosen_institution:
@@ -346,6 +356,7 @@ def _decide_case(
         handlers_required=recommended,
         handlers_recommended=recommended,
         serious=setting.needs.serious,
+        serious_grounds=serious_grounds(case),
         minor=setting.needs.minor,
         group=is_group_case(case, pv),
         excluded=tuple(exclude),
