@@ -77,8 +77,10 @@ def lawyer(
     quality: float = 80.0,
     active: bool = True,
     name: str = "",
+    minors_qualified: bool = False,
 ) -> Practitioner:
-    """A practising lawyer (执业律师); by default qualified for serious criminal cases."""
+    """A practising lawyer (执业律师); by default qualified for serious criminal cases (not, unless
+    `minors_qualified`, for a minor's: 《办理法律援助案件程序规定》第二十六条第二款)."""
     return Practitioner(
         id,
         name or f"律师{id}",
@@ -89,6 +91,7 @@ def lawyer(
         tuple(specialties),
         quality,
         active,
+        minors_qualified,
     )
 
 
@@ -101,6 +104,7 @@ def worker(
     quality: float = 80.0,
     active: bool = True,
     name: str = "",
+    minors_qualified: bool = False,
 ) -> Practitioner:
     """A grassroots legal service worker (基层法律服务工作者)."""
     return Practitioner(
@@ -113,6 +117,7 @@ def worker(
         tuple(specialties),
         quality,
         active,
+        minors_qualified,
     )
 
 
@@ -221,9 +226,10 @@ class Run:
         suspended: Iterable[str] = (),
         credits: dict[str, int] | None = None,
         policy: Policy = POLICY,
+        calendar: WorkdayCalendar = CALENDAR,
     ) -> Run:
         view = roster(institutions, practitioners, suspended)
-        return cls(fresh_state(view, credits), policy)
+        return cls(fresh_state(view, credits), policy, calendar)
 
     def decide(self, c: Case) -> Decision:
         """Decide without applying (the state does not change)."""
