@@ -201,15 +201,21 @@ def test_deadlines_are_provisional_only_when_a_limit_reaches_an_unknown_year() -
     assert later.to_json()["deadline_provisional"] is True
 
 
-def test_statutory_limit_alone_in_an_unknown_year_makes_the_record_provisional() -> None:
+def test_statutory_limit_alone_in_an_unknown_year_is_provisional_but_the_deadline_is_not() -> None:
     # Wednesday 2026-12-30, criminal: local Thursday 12-31; statutory 2027-01-02 (unknown year).
+    # Whatever 2027's arrangement, the statutory limit falls in 2027, after 12-31: the deadline
+    # is certain; only the statutory date shown is 暂定.
     provisional = WorkdayCalendar.default(provisional=True)
     run = Run.of([firm("F1", 1)], lawyers("F1", 1), calendar=provisional)
     decision = run.assign(criminal("C1", "2026-12-30"))
     assert decision.deadlines is not None
     assert decision.deadline is not None
     assert decision.deadline.isoformat() == _end("2026-12-31")
-    assert decision.deadlines.provisional
+    assert not decision.deadlines.provisional
+    assert decision.deadlines.statutory_provisional and not decision.deadlines.local_provisional
+    line = decision.to_json()
+    assert line["deadline_provisional"] is False
+    assert line["statutory_deadline_provisional"] is True
 
 
 def test_statutory_limit_in_a_year_without_data_is_an_error_without_the_provisional_calendar() -> (

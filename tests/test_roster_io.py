@@ -133,7 +133,9 @@ def test_export_is_the_example_and_reimport_changes_nothing(loaded: Center) -> N
 
     assert exported["center"] == raw["center"]
     assert by_id(exported["institutions"]) == by_id(raw["institutions"])
-    assert by_id(exported["practitioners"]) == by_id(raw["practitioners"])
+    # The roster format of SPEC §12 gives minors_qualified; an older file without it means false.
+    expected = [{"minors_qualified": False, **p} for p in raw["practitioners"]]
+    assert by_id(exported["practitioners"]) == by_id(expected)
 
     before = snapshot()
     summary = do_import_roster(loaded, parse_roster_json(dump_roster_json(loaded)), None)
@@ -300,7 +302,8 @@ def test_excel_export_reads_back_as_the_json(loaded: Center) -> None:
     assert isinstance(row[4].value, datetime) and row[4].is_date
     assert row[4].value.date() == date(2017, 7, 2)
     assert row[6].value == "婚姻家庭、合同纠纷、房屋租赁"
-    assert row[8].value == "是"
+    assert row[8].value == "否"  # 可承办未成年人案件
+    assert row[9].value == "是"  # 在册
     assert row[3].value == "执业律师"
     firms = {r[0].value: [c.value for c in r] for r in book["机构"].iter_rows(min_row=2)}
     assert firms["F01"][5] == "否" and firms["F03"][5:7] == ["是", "是"]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fayuan.cases",
     "fayuan.workflow",
     "fayuan.audit",
+    "fayuan.holidays",
     "fayuan.web",
 ]
 

@@ -37,6 +37,8 @@ __all__ = [
     "CalendarYearMissing",
     "WorkdayCalendar",
     "YearArrangement",
+    "arrangement_problems",
+    "dump_overrides",
     "load_overrides",
 ]
 
@@ -111,6 +113,64 @@ class YearArrangement:
         if d in self.makeup_workdays:
             return True
         return d.weekday() < 5 and d not in self.holidays
+
+
+def arrangement_problems(
+    year: int, holidays: Iterable[date], makeup_workdays: Iterable[date], source: str
+) -> list[tuple[str, str]]:
+    """Every mistake in one year's arrangement as (field, Chinese reason): dates inside the
+    year, none listed twice, a make-up day is a Saturday or Sunday and not also a holiday, the
+    notice named. The same rules as the overrides file; the service's form shows them all."""
+    problems: list[tuple[str, str]] = []
+    if not source.strip():
+        problems.append(("source", "请写明国务院办公厅通知的文号"))
+    for key, days in (("holidays", list(holidays)), ("makeup_workdays", list(makeup_workdays))):
+        seen: set[date] = set()
+        for d in days:
+            if d.year != year:
+                problems.append((key, f"{d.isoformat()} 不在 {year} 年内"))
+            if d in seen:
+                problems.append((key, f"{d.isoformat()} 重复列出"))
+            seen.add(d)
+    off = set(holidays)
+    for d in sorted(set(makeup_workdays)):
+        if d in off:
+            problems.append(
+                ("makeup_workdays", f"{d.isoformat()} 同时列在放假日期和调休上班日期中")
+            )
+        elif d.weekday() < 5:
+            problems.append(
+                (
+                    "makeup_workdays",
+                    f"{d.isoformat()} 是{_WEEKDAY_NAMES[d.weekday()]}，"
+                    "调休上班日只能是星期六或星期日",
+                )
+            )
+    return problems
+
+
+def dump_overrides(arrangements: Iterable[YearArrangement]) -> str:
+    """The overrides file (`load_overrides`'s format) for `arrangements`: what the service's
+    database holds, for `replay --calendar` and for the record."""
+    lines = [
+        "# 法定节假日安排补充文件（由法援指派导出；格式见 fayuan/calendars/overrides.toml）",
+        "",
+        "[years]",
+    ]
+    for a in sorted(arrangements, key=lambda a: a.year):
+        lines += ["", f"[years.{a.year}]", f"source = {_toml_string(a.source)}"]
+        lines.append("holidays = [" + ", ".join(d.isoformat() for d in sorted(a.holidays)) + "]")
+        makeup = ", ".join(d.isoformat() for d in sorted(a.makeup_workdays))
+        lines.append(f"makeup_workdays = [{makeup}]")
+        if a.note:
+            lines.append(f"note = {_toml_string(a.note)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
 
 
 # --------------------------------------------------------------------------- overrides file

@@ -70,6 +70,7 @@ export_roster          YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---
 set_institution_status ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
 view_deadlines         YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---
 view_audit             ---   YYY   YYY   ---   ---   ---   ---   YYY   ---   ---
+enter_calendar         ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---
 """
 
 

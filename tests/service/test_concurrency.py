@@ -25,8 +25,13 @@ from django.utils import timezone as dj_timezone
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit.log import verify
 from fayuan.audit.models import AuditEvent
-from fayuan.cases.actions import CaseInput, PartyInput, do_intake_notification
-from fayuan.cases.actions import due_at as deadline_for
+from fayuan.cases.actions import (
+    DEADLINE_FIELDS,
+    CaseInput,
+    PartyInput,
+    do_intake_notification,
+    set_deadlines,
+)
 from fayuan.cases.models import Case, CaseStatus, Party
 from fayuan.policy.deadlines import local_date
 from fayuan.policy.rotation import RotationState, count_as_turn
@@ -140,8 +145,8 @@ def _granted_criminal_case(center: Center, organ_id: int, n: int) -> Case:
         status=CaseStatus.granted,
         started_at=RECEIVED,
     )
-    case.due_at = deadline_for(case, RECEIVED, "letter_received_at")
-    case.save(update_fields=["due_at"])
+    set_deadlines(case, RECEIVED, "letter_received_at")
+    case.save(update_fields=DEADLINE_FIELDS)
     Party.objects.create(case=case, role="aided", name=f"并发受援人{n:04d}")
     return case
 

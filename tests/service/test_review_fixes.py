@@ -82,13 +82,16 @@ def test_spec3_every_handler_of_a_group_case_holds_its_parties(world) -> None:
     assert {"L012", "L013"} <= set(conflicted)
 
 
-def test_spec5_a_change_reaching_a_year_without_calendar_data_is_a_400(world, monkeypatch) -> None:
+def test_spec5_a_change_reaching_a_year_without_calendar_data_is_provisional(
+    world, monkeypatch
+) -> None:
+    """Issue 6: the service never refuses a case because the calendar lacks a year."""
     case = signed(world)
     late = datetime(2026, 12, 30, 10, 0, tzinfo=CST)
     monkeypatch.setattr(actions.timezone, "now", lambda: late)
-    with pytest.raises(ActionError) as refused:
-        change(world, case)
-    assert "2027" in refused.value.message and refused.value.field == "at"
+    request = change(world, case)
+    assert request.decision["deadline_provisional"] is True
+    assert request.decision["deadline"].startswith("2027-")
 
 
 def test_an_institution_does_not_read_the_centers_reasoning_about_other_cases(world) -> None:

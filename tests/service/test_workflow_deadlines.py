@@ -49,9 +49,12 @@ def test_art06_civil_deadline_is_three_working_days_from_the_grant(world) -> Non
     case = do_grant_aid(applied(world), world.user("officer"), at=GRANTED)
     assert case.granted_at == case.started_at == GRANTED
     # 10-01..10-07 holidays; 10-08, 10-09 and Saturday 10-10 (make-up day) are working days.
-    assert case.due_at == datetime(2026, 10, 10, 23, 59, 59, tzinfo=CST)
+    assert case.local_due_at == datetime(2026, 10, 10, 23, 59, 59, tzinfo=CST)
+    # The statutory 三日 ends on holiday 10-03, moved to 10-08: earlier, so it governs (SPEC §5).
+    assert case.statutory_due_at == datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST)
+    assert case.due_at == case.statutory_due_at and not case.due_provisional
     event = AuditEvent.objects.get(case_id_ref=case.pk, action="case.grant_aid")
-    assert event.data["due_at"] == "2026-10-10T23:59:59+08:00"
+    assert event.data["due_at"] == "2026-10-08T23:59:59+08:00"
 
 
 def test_art06_criminal_deadline_is_one_working_day_from_the_grant(world) -> None:
@@ -78,13 +81,13 @@ def test_art06_grant_needs_center_staff(world) -> None:
 
 def test_art06_issued_on_the_last_day_is_on_time(world) -> None:
     case = do_grant_aid(applied(world), world.user("officer"), at=GRANTED)
-    assignment = issue_at(world, case, datetime(2026, 10, 10, 23, 59, 0, tzinfo=CST))
+    assignment = issue_at(world, case, datetime(2026, 10, 8, 23, 59, 0, tzinfo=CST))
     assert assignment.due_at == case.due_at and not assignment.late
 
 
 def test_art06_issued_after_the_deadline_is_flagged_late(world) -> None:
     case = do_grant_aid(applied(world), world.user("officer"), at=GRANTED)
-    assignment = issue_at(world, case, datetime(2026, 10, 11, 0, 0, 1, tzinfo=CST))
+    assignment = issue_at(world, case, datetime(2026, 10, 9, 0, 0, 1, tzinfo=CST))
     assert assignment.late
     event = AuditEvent.objects.get(case_id_ref=case.pk, action="assignment.issue")
     assert event.data["late"] is True

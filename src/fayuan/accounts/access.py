@@ -51,6 +51,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "set_institution_status": frozenset({Role.director, Role.bureau_section}),
     "view_deadlines": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
     "view_audit": frozenset({Role.director, Role.bureau_section, Role.supervisor}),
+    # The State Council's yearly holiday arrangement (SPEC §5); also the installation's superuser.
+    "enter_calendar": frozenset({Role.director}),
 }
 
 ACTION_ZH = {
@@ -78,6 +80,7 @@ ACTION_ZH = {
     "set_institution_status": "暂停或恢复机构指派",
     "view_deadlines": "查看期限报表",
     "view_audit": "查看审计日志",
+    "enter_calendar": "录入法定节假日安排",
 }
 
 

@@ -110,6 +110,11 @@ class CaseFieldsIn(In):
         False, description="可能判处无期徒刑以上刑罚（第十一条）"
     )
     stability_risk: StrictBool = Field(False, description="对社会平安稳定有影响（第五条）")
+    minor: StrictBool = Field(
+        False,
+        description="未成年人刑事案件：须由熟悉未成年人身心特点的律师承办"
+        "（《办理法律援助案件程序规定》第二十六条第二款）",
+    )
     chosen_practitioner: Text = Field(
         "", max_length=32, description="申请人选择的承办人编号（点援，第四条、第九条）"
     )
@@ -311,7 +316,20 @@ class CaseStatusOut(Schema):
     letter_received_at: datetime | None = None
     granted_at: datetime | None = Field(None, description="决定给予法律援助的时间")
     started_at: datetime | None = Field(None, description="指派期限起算时间")
-    due_at: datetime | None = Field(None, description="指派期限（第六条）")
+    due_at: datetime | None = Field(
+        None, description="指派期限：第六条的本地期限与法定三日期限中较早者（SPEC §5）"
+    )
+    local_due_at: datetime | None = Field(None, description="本地期限（第六条，工作日）")
+    statutory_due_at: datetime | None = Field(
+        None, description="法定期限（法律援助法第三十六、四十三条：三日）"
+    )
+    due_provisional: bool = Field(
+        False,
+        description="期限暂定：涉及尚未录入国务院节假日安排的年份，录入后重新计算",
+    )
+    limits_provisional: bool = Field(
+        False, description="本地期限或法定期限之一暂定（其显示值录入后重新计算）"
+    )
     time_left_seconds: int | None = Field(
         None, description="距指派期限的秒数（已超期为负；已指派或未起算为空）"
     )
@@ -345,6 +363,7 @@ class CaseListItem(Schema):
     aided_persons: int
     locality: str
     due_at: datetime | None
+    due_provisional: bool = False
     time_left_seconds: int | None
     overdue: bool
     institution: InstitutionRef | None
@@ -367,6 +386,7 @@ class EngineProposalOut(Schema):
     route_zh: str
     handlers_required: int = Field(description="需安排承办人数（第十条）")
     due_at: datetime
+    due_provisional: bool = Field(False, description="期限暂定（见案件的 due_provisional）")
     decision: dict[str, Any] = Field(description="规则的完整结论（SPEC §12 决定格式）")
     explanation: str = Field(description="逐条说明理由（中文）")
     created_at: datetime
@@ -420,6 +440,7 @@ class AssignmentOut(Schema):
     rule: str
     issued_at: datetime
     due_at: datetime
+    due_provisional: bool = Field(False, description="期限暂定（见案件的 due_provisional）")
     late: bool = Field(description="是否超期指派")
     handlers_required: int
     notice_pdf: str = Field(description="通知书 PDF 下载地址")

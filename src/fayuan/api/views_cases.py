@@ -58,6 +58,7 @@ def case_input(payload: CaseFieldsIn, **extra: Any) -> CaseInput:
         major_difficult=payload.major_difficult,
         life_sentence_possible=payload.life_sentence_possible,
         stability_risk=payload.stability_risk,
+        minor=payload.minor,
         chosen_practitioner=payload.chosen_practitioner,
         chosen_institution=payload.chosen_institution,
         wishes=payload.wishes,

@@ -18,8 +18,8 @@ from fayuan.audit import log as audit
 from fayuan.cases.models import CATEGORY_CHOICES, Case, CaseStatus, Channel, Party, PartyRole
 from fayuan.errors import ActionError
 from fayuan.identity import id_number_problem, mask_id_number
-from fayuan.policy.deadlines import assignment_deadline, local_date
-from fayuan.policy.model import Category
+from fayuan.policy.deadlines import Deadlines, local_date
+from fayuan.policy.selection import deadlines_for
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workdays import CalendarYearMissing
 from fayuan.workflow import engine
@@ -52,6 +52,7 @@ class CaseInput:
     major_difficult: bool = False
     life_sentence_possible: bool = False
     stability_risk: bool = False
+    minor: bool = False
     chosen_practitioner: str = ""
     chosen_institution: str = ""
     wishes: str = ""
@@ -155,6 +156,7 @@ def _create(
         major_difficult=data.major_difficult,
         life_sentence_possible=data.life_sentence_possible,
         stability_risk=data.stability_risk,
+        minor=data.minor,
         chosen_practitioner=refs["chosen_practitioner"],
         chosen_institution=refs["chosen_institution"],
         wishes=data.wishes,
@@ -185,15 +187,35 @@ def _audit_parties(data: CaseInput) -> list[dict[str, str]]:
     return [{"role": p.role, "id_number": mask_id_number(p.id_number)} for p in data.parties]
 
 
-def due_at(case: Case, started_at: datetime, field_name: str) -> datetime:
-    """第六条 deadline from `started_at`, or a clear error when the calendar lacks the year."""
+DEADLINE_FIELDS = [
+    "due_at",
+    "local_due_at",
+    "statutory_due_at",
+    "due_provisional",
+    "limits_provisional",
+    "due_from",
+]
+
+
+def set_deadlines(case: Case, started_at: datetime, field_name: str) -> Deadlines:
+    """第六条 and the statutory 三日 from `started_at` (SPEC §5), set on `case` (not saved:
+    the caller saves `DEADLINE_FIELDS`). A year with no State Council arrangement gives a
+    provisional deadline, never a refusal; only a year before the calendar's data is an error."""
     policy = engine.policy_for(case.center)
     pv = policy.values_on(local_date(started_at))
-    days = pv.criminal_working_days if case.category == Category.criminal else pv.other_working_days
     try:
-        return assignment_deadline(started_at, days, engine.calendar())
+        dl = deadlines_for(
+            engine.policy_case_at(case, started_at), started_at, pv, engine.calendar()
+        )
     except CalendarYearMissing as exc:
         raise ActionError(str(exc), field_name) from exc
+    case.due_at = dl.deadline
+    case.local_due_at = dl.local
+    case.statutory_due_at = dl.statutory
+    case.due_provisional = dl.provisional
+    case.limits_provisional = dl.any_provisional
+    case.due_from = started_at
+    return dl
 
 
 def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Case:
@@ -260,8 +282,8 @@ def do_intake_notification(center: Center, actor: AnyUser, data: CaseInput) -> t
                 status=CaseStatus.granted,
                 started_at=data.letter_received_at,
             )
-            case.due_at = due_at(case, data.letter_received_at, "letter_received_at")
-            case.save(update_fields=["due_at"])
+            set_deadlines(case, data.letter_received_at, "letter_received_at")
+            case.save(update_fields=DEADLINE_FIELDS)
             audit.record(
                 actor,
                 "case.intake_notification",
@@ -306,14 +328,20 @@ def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case
         case.granted_by = actor  # type: ignore[assignment]
         case.granted_at = moment
         case.started_at = moment
-        case.due_at = due_at(case, moment, "at")
+        dl = set_deadlines(case, moment, "at")
         case.status = CaseStatus.granted
-        case.save(update_fields=["granted_by", "granted_at", "started_at", "due_at", "status"])
+        case.save(
+            update_fields=["granted_by", "granted_at", "started_at", "status", *DEADLINE_FIELDS]
+        )
         audit.record(
             actor,
             "case.grant_aid",
             case,
             case=case,
-            data={"at": moment.isoformat(), "due_at": case.due_at.isoformat()},
+            data={
+                "at": moment.isoformat(),
+                "due_at": dl.deadline.isoformat(),
+                "due_provisional": case.due_provisional,
+            },
         )
     return case

@@ -83,6 +83,8 @@ class Case(models.Model):
     major_difficult = models.BooleanField("重大疑难", default=False)
     life_sentence_possible = models.BooleanField("可能判处无期徒刑以上", default=False)
     stability_risk = models.BooleanField("对社会平安稳定有影响", default=False)
+    # 《办理法律援助案件程序规定》第二十六条第二款 (SPEC §2): a lawyer who knows minors.
+    minor = models.BooleanField("未成年人案件", default=False)
 
     # 点援 (第四条、第九条): the applicant's choice and wishes.
     chosen_practitioner = models.ForeignKey(
@@ -106,6 +108,13 @@ class Case(models.Model):
     granted_at = models.DateTimeField("决定给予法律援助时间", null=True, blank=True)
     started_at = models.DateTimeField("指派期限起算时间", null=True, blank=True)
     due_at = models.DateTimeField("指派期限", null=True, blank=True)
+    # SPEC §5: both limits and whether the deadline is provisional (暂定: a year with no State
+    # Council arrangement yet; recomputed when it is entered).
+    local_due_at = models.DateTimeField("本地期限（第六条）", null=True, blank=True)
+    statutory_due_at = models.DateTimeField("法定期限（三日）", null=True, blank=True)
+    due_provisional = models.BooleanField("期限暂定", default=False)
+    limits_provisional = models.BooleanField("本地或法定期限暂定", default=False)
+    due_from = models.DateTimeField("当前期限起算时间", null=True, blank=True)
 
     institution = models.ForeignKey(
         Institution,

@@ -79,10 +79,27 @@ class Deadlines:
     statutory: datetime
     deadline: datetime
     governs: Governs
-    #: Some day counted lies in a year with no State Council arrangement yet (暂定).
-    provisional: bool
+    #: The limit was counted into a year with no State Council arrangement yet (暂定).
+    local_provisional: bool
+    statutory_provisional: bool
     #: Weekend make-up working days (调休上班日) up to the later limit, for the explanation.
     makeup_days: tuple[date, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the decision's deadline may still change when the year is entered. Only the
+        governing limit counts: an unknown year lies after every known day, so a provisional
+        limit is never earlier than a certain one and cannot take its place."""
+        if self.governs is Governs.statutory:
+            return self.statutory_provisional
+        if self.governs is Governs.both:
+            return self.local_provisional or self.statutory_provisional
+        return self.local_provisional
+
+    @property
+    def any_provisional(self) -> bool:
+        """Either limit shown is 暂定."""
+        return self.local_provisional or self.statutory_provisional
 
 
 def case_deadlines(
@@ -105,10 +122,11 @@ def case_deadlines(
     else:
         deadline, governs = local, Governs.local
     start = local_date(started_at)
-    # Every day from the day after the start to the later limit was read from the calendar, and
-    # both limits are shown: either one counted in an unknown year makes the record 暂定.
+
+    def unknown(limit: datetime) -> bool:  # a day from the start to `limit` lies in such a year
+        return any(not calendar.covers(y) for y in range(start.year, limit.year + 1))
+
     last = max(local, statutory).date()
-    provisional = any(not calendar.covers(y) for y in range(start.year, last.year + 1))
     makeup = []
     d = start + _ONE_DAY
     while d <= last:
@@ -123,6 +141,7 @@ def case_deadlines(
         statutory,
         deadline,
         governs,
-        provisional,
+        unknown(local),
+        unknown(statutory),
         tuple(makeup),
     )

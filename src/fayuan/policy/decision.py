@@ -139,6 +139,9 @@ class Decision:
             out["statutory_deadline"] = self.deadlines.statutory.isoformat()
             out["deadline_governs"] = self.deadlines.governs.value
             out["deadline_provisional"] = self.deadlines.provisional
+            if self.deadlines.any_provisional:
+                out["local_deadline_provisional"] = self.deadlines.local_provisional
+                out["statutory_deadline_provisional"] = self.deadlines.statutory_provisional
         out["articles"] = list(self.articles)
         out["declined"] = [
             {"institution": d.institution, "rule": d.rule.value, "reason": d.reason}

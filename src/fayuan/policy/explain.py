@@ -24,6 +24,8 @@ _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 STATUTE_ZH = "法律援助法第三十六条、第四十三条和《办理法律援助案件程序规定》第二十四条"
 MINORS_ZH = "《办理法律援助案件程序规定》第二十六条第二款"
 
+_PROVISIONAL = "（暂定）"
+
 _START_ZH = {
     "notification": "收到通知辩护（通知代理）公函",
     "application": "决定给予法律援助",
@@ -168,7 +170,8 @@ def _deadline(out: _Lines, decision: Decision, dl: Deadlines) -> None:
     out.cite(
         ("第六条",),
         f"自{event}之日 {start.isoformat()} 起算（当日不计入），"
-        f"{dl.working_days} 个工作日内指派，本地期限为 {_moment(dl.local)}{makeup}。",
+        f"{dl.working_days} 个工作日内指派，本地期限为 {_moment(dl.local)}"
+        f"{_PROVISIONAL if dl.local_provisional else ''}{makeup}。",
     )
     third = start + timedelta(days=dl.statutory_days)
     moved = (
@@ -178,7 +181,8 @@ def _deadline(out: _Lines, decision: Decision, dl: Deadlines) -> None:
     )
     statute = (
         f"依{STATUTE_ZH}，应在 {dl.statutory_days} 日内指派：起算日后第 {dl.statutory_days} 日为 "
-        f"{_day(third, dl.makeup_days)}{moved}，法定期限为 {_moment(dl.statutory)}。"
+        f"{_day(third, dl.makeup_days)}{moved}，法定期限为 {_moment(dl.statutory)}"
+        f"{_PROVISIONAL if dl.statutory_provisional else ''}。"
     )
     out.cite(("第十四条",), statute)
     governs = {
@@ -190,10 +194,14 @@ def _deadline(out: _Lines, decision: Decision, dl: Deadlines) -> None:
             "以本地期限为准；法定期限仅供参考"
         ),
     }[dl.governs]
-    line = f"指派期限：{_moment(dl.deadline)}（北京时间）前指派并制作《指派通知书》（{governs}）。"
-    if dl.provisional:
+    mark = "，暂定" if dl.provisional else ""
+    line = (
+        f"指派期限：{_moment(dl.deadline)}（北京时间{mark}）前指派并制作《指派通知书》"
+        f"（{governs}）。"
+    )
+    if dl.any_provisional:
         line += (
-            "【暂定】期限所涉年份的国务院节假日安排尚未录入，暂按周末和《全国年节及纪念日放假办法》"
+            "【暂定】所涉年份的国务院节假日安排尚未录入，暂按周末和《全国年节及纪念日放假办法》"
             "规定的节日计算，录入后将重新计算。"
         )
     out.add(line)

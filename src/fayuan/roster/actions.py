@@ -331,6 +331,7 @@ def do_import_roster(
                 "criminal_defense_cases": p.criminal_defense_cases,
                 "specialties": list(p.specialties),
                 "quality": float(p.quality),
+                "minors_qualified": p.minors_qualified,
                 "status": (
                     PractitionerStatus.active if p.active else PractitionerStatus.inactive
                 ).value,
@@ -436,6 +437,7 @@ def export_roster(center: Center) -> dict[str, Any]:
             "criminal_defense_cases": p.criminal_defense_cases,
             "specialties": [str(s) for s in p.specialties],
             "quality": p.quality,
+            "minors_qualified": p.minors_qualified,
             "active": p.status == PractitionerStatus.active,
         }
         for p in center.practitioners.select_related("institution").order_by(

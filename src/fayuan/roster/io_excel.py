@@ -80,6 +80,7 @@ PRACTITIONER_COLUMNS = (
     Column("刑事辩护件数", "criminal_defense_cases", "int", width=14),
     Column("专业特长", "specialties", "list", width=30),
     Column("办案质量评分", "quality", "float", width=14),
+    Column("可承办未成年人案件", "minors_qualified", "bool", width=18),
     Column("在册", "active", "bool", width=8),
 )
 SHEETS: dict[str, tuple[str, tuple[Column, ...], type[BaseModel]]] = {

@@ -138,6 +138,8 @@ class Practitioner(models.Model):
     criminal_defense_cases = models.PositiveIntegerField("刑事辩护件数", default=0)
     specialties = models.JSONField("专业特长", default=list, blank=True)
     quality = models.FloatField("办案质量评分", default=0.0)
+    # 《办理法律援助案件程序规定》第二十六条第二款: 熟悉未成年人身心特点 (SPEC §2).
+    minors_qualified = models.BooleanField("可承办未成年人案件", default=False)
     status = models.CharField(
         "状态",
         max_length=20,

@@ -14,8 +14,9 @@ from django.utils import timezone
 from fayuan.accounts.access import can, profile_of
 from fayuan.accounts.models import Role
 from fayuan.errors import ActionError
-from fayuan.policy.deadlines import CHINA_TZ
+from fayuan.policy.deadlines import CHINA_TZ, local_date
 from fayuan.roster.models import Center
+from fayuan.workflow import engine
 from fayuan.workflow.deadlines import Buckets, DeadlineRow, buckets, format_time_left
 
 
@@ -27,6 +28,7 @@ def _row(row: DeadlineRow) -> dict[str, Any]:
         "category": case.get_category_display(),
         "status": case.get_status_display(),
         "due": timezone.localtime(row.due_at, CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+        "provisional": row.provisional,
         "left": format_time_left(row.time_left),
         "overdue": row.overdue,
         "officer": row.officer_name,
@@ -82,7 +84,18 @@ def home(request: HttpRequest) -> HttpResponse:
         except ActionError as exc:  # pragma: no cover - buckets reports calendar gaps itself
             reports.append({"center": center, "problem": exc.message, "sections": []})
             continue
-        reports.append({"center": center, "problem": b.calendar_problem, "sections": _sections(b)})
+        pv = engine.policy_for(center).values_on(local_date(now))
+        reports.append(
+            {
+                "center": center,
+                "problem": b.calendar_problem,
+                "sections": _sections(b),
+                "criminal_days": pv.criminal_working_days,
+                "other_days": pv.other_working_days,
+                "statutory_days": pv.statutory_days,
+                "capped": pv.cap_by_statute,
+            }
+        )
     context = {
         "profile": profile,
         "allowed": allowed,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from fayuan.accounts.access import AnyUser, require, user_id
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
-from fayuan.cases.actions import due_at
+from fayuan.cases.actions import DEADLINE_FIELDS, set_deadlines
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError
 from fayuan.policy.approval import Route as PolicyRoute
@@ -147,6 +147,7 @@ def do_run_engine(case: Case, actor: AnyUser) -> EngineProposal:
             route=(decision.route or PolicyRoute.director).value,
             handlers_required=decision.handlers_required or 1,
             due_at=decision.deadline or case.due_at or timezone.now(),
+            due_provisional=bool(decision.deadlines and decision.deadlines.provisional),
             decision=decision.to_json(),
             explanation=explanation,
             rotation_before=dict(decision.rotation.credits_before) if decision.rotation else {},
@@ -463,6 +464,7 @@ def _issue(
         issued_by_id=user_id(actor),
         issued_at=on,
         due_at=due,
+        due_provisional=case.due_provisional,
         late=on > due,
         handlers_required=required,
     )
@@ -829,7 +831,7 @@ def _decide_change(
         old = _current_assignment(case)
         Assignment.objects.filter(pk=old.pk).update(current=False, ended_at=on)
         institution = Institution.objects.get(center=case.center, code=decision.institution)
-        case.due_at = due_at(case, on, "at")
+        set_deadlines(case, on, "at")
         change.new_assignment = _issue(
             case, institution, actor, "change", None, decision.handlers_required or 1, on
         )
@@ -838,7 +840,7 @@ def _decide_change(
     change.status = HandlerChangeStatus.approved
     change.save()
     case.handler_changes += 1
-    case.save(update_fields=["status", "handler_changes", "due_at"])
+    case.save(update_fields=["status", "handler_changes", *DEADLINE_FIELDS])
     audit.record(
         actor,
         "handler_change.approve",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError
+from fayuan.holidays.actions import banner_text, missing_next_year
 from fayuan.policy.deadlines import CHINA_TZ, local_date
 from fayuan.roster.models import Center
 from fayuan.workdays import CalendarYearMissing
@@ -50,6 +51,13 @@ class DeadlineRow:
     officer_id: int | None
     officer_name: str
     assignment: Assignment | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """暂定: counted in a year whose State Council arrangement is not entered yet."""
+        if self.assignment is not None:
+            return self.assignment.due_provisional
+        return self.case.due_provisional
 
     @property
     def overdue(self) -> bool:
@@ -236,6 +244,9 @@ def buckets(
         limit = end_of_next_working_day(now)
     except ActionError as exc:
         problem = exc.message
+    missing = missing_next_year(center, now)
+    if missing is not None and not problem:
+        problem = banner_text(missing)
     later: list[DeadlineRow] = []
     if limit is not None:
         cases = waiting_cases(center, officer).filter(due_at__gt=end_of_day(now), due_at__lte=limit)
@@ -261,7 +272,7 @@ def _line(row: DeadlineRow) -> str:
         case.number,
         case.get_category_display(),
         case.get_status_display(),
-        f"期限 {due}",
+        f"期限 {due}{'（暂定）' if row.provisional else ''}",
     ]
     if row.assignment is not None:
         issued = timezone.localtime(row.assignment.issued_at, CHINA_TZ).strftime("%Y-%m-%d %H:%M")
@@ -307,7 +318,10 @@ def report_text(b: Buckets) -> str:
         for name, counts in sorted(per_officer.items()):
             lines.append(f"  - {name}：" + " / ".join(str(c) for c in counts))
         lines.append("")
+    document = engine.policy_for(b.center).document
     lines.append(
-        "依据：北碚司发〔2023〕9号第六条（指派期限自决定给予法律援助或收到通知公函之日起计算）。"
+        f"依据：{document}第六条（指派期限自决定给予法律援助或收到通知公函之日起计算）、"
+        "第十四条及法律援助法第三十六、四十三条（三日内指派），取较早者。"
+        "标注“暂定”的期限涉及尚未录入国务院节假日安排的年份，录入后重新计算。"
     )
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from fayuan.cases.models import Case, CaseStatus, Party
+from fayuan.holidays.calendar import service_calendar
 from fayuan.policy import model as pm
 from fayuan.policy.conflicts import HoldingsIndex
 from fayuan.policy.deadlines import local_date
@@ -39,9 +40,10 @@ def policy_for(center: Center) -> Policy:
     return policy_named(center.policy or settings.FAYUAN_POLICY)
 
 
-@lru_cache(maxsize=1)
 def calendar() -> WorkdayCalendar:
-    return WorkdayCalendar.default(settings.FAYUAN_CALENDAR_OVERRIDES)
+    """The service's calendar: chinese_calendar, the overrides file and the years the center
+    entered, provisional for a year none of them knows (SPEC §5: never a refusal)."""
+    return service_calendar()
 
 
 def roster_view(center: Center) -> RosterView:
@@ -71,6 +73,7 @@ def roster_view(center: Center) -> RosterView:
                 tuple(p.specialties or ()),
                 float(p.quality),
                 p.status == "active",
+                p.minors_qualified,
             )
             for p in practitioners
         ),
@@ -86,10 +89,15 @@ def policy_case(case: Case) -> pm.Case:
     """The case as the rules see it; `started_at` must be set (第六条)."""
     if case.started_at is None:
         raise ValueError(f"case {case.pk} has no start time yet")
+    return policy_case_at(case, case.started_at)
+
+
+def policy_case_at(case: Case, started_at: datetime) -> pm.Case:
+    """The case as the rules see it, started at `started_at`."""
     return pm.Case(
         id=case.number,
         category=pm.Category(case.category),
-        started_at=case.started_at,
+        started_at=started_at,
         source=pm.Source(case.source),
         aided_persons=case.aided_persons,
         locality=case.locality.name,
@@ -98,6 +106,7 @@ def policy_case(case: Case) -> pm.Case:
         major_difficult=case.major_difficult,
         life_sentence_possible=case.life_sentence_possible,
         stability_risk=case.stability_risk,
+        minor=case.minor,
         chosen_practitioner=case.chosen_practitioner.code if case.chosen_practitioner else None,
         chosen_institution=case.chosen_institution.code if case.chosen_institution else None,
         helped_by_institution=(

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fayuan.accounts.models import Role, StaffProfile
+from fayuan.holidays.actions import remind_next_year
 from fayuan.policy.deadlines import CHINA_TZ, local_date
 from fayuan.roster.models import Center
 from fayuan.workflow.deadlines import buckets, report_text
@@ -72,6 +73,12 @@ class Command(BaseCommand):
             self.stdout.write(text)
             if options["email"]:
                 self._send(center, text, now)
+        if options["email"]:
+            # SPEC §5: one e-mail per center while next year's arrangement is missing.
+            for reminder in remind_next_year(now):
+                self.stdout.write(
+                    f"已提醒 {reminder.center.name} 录入 {reminder.year} 年节假日安排"
+                )
 
     def _send(self, center: Center, text: str, now: datetime) -> None:
         to = recipients(center)

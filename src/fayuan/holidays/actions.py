@@ -1,0 +1,195 @@
+"""Entering a year's holiday arrangement, recomputing the provisional deadlines it settles, and
+reminding the center while next year's is missing (SPEC §5). Every write with its audit event in
+one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fayuan.accounts.access import AnyUser, can
+from fayuan.accounts.models import Role, StaffProfile
+from fayuan.audit import log as audit
+from fayuan.cases.actions import DEADLINE_FIELDS, set_deadlines
+from fayuan.cases.models import Case
+from fayuan.errors import ActionError
+from fayuan.holidays.models import CalendarReminder, DayKind, HolidayDay, HolidayYear
+from fayuan.policy.deadlines import CHINA_TZ, local_date
+from fayuan.roster.models import Center
+from fayuan.workdays import arrangement_problems
+from fayuan.workflow import engine
+from fayuan.workflow.models import Assignment
+
+log = logging.getLogger(__name__)
+
+
+def may_enter_calendar(actor: AnyUser) -> bool:
+    superuser = bool(getattr(actor, "is_superuser", False))
+    return bool(actor.is_authenticated and (superuser or can(actor, "enter_calendar")))
+
+
+def do_enter_holiday_year(
+    actor: AnyUser,
+    year: int,
+    holidays: Iterable[date],
+    makeup_workdays: Iterable[date],
+    source: str,
+    note: str = "",
+) -> HolidayYear:
+    """Store (or replace) one year's arrangement and recompute every provisional deadline it
+    settles, each with its audit event, in one transaction."""
+    if not may_enter_calendar(actor):
+        raise ActionError("只有中心负责人或系统管理员可以录入法定节假日安排。", kind="forbidden")
+    holidays, makeup_workdays = sorted(set(holidays)), sorted(set(makeup_workdays))
+    problems = arrangement_problems(year, holidays, makeup_workdays, source)
+    if not 2000 <= year <= 2100:
+        problems.insert(0, ("year", f"年份 {year} 超出 2000–2100"))
+    if problems:
+        field = problems[0][0]
+        raise ActionError("；".join(r for _, r in problems) + "。", field)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = HolidayYear.objects.select_for_update().filter(year=year).first()
+        entry = existing or HolidayYear(year=year)
+        entry.source, entry.note = source.strip(), note.strip()
+        entry.entered_by = actor  # type: ignore[assignment]
+        entry.entered_at = now
+        entry.save()
+        entry.days.all().delete()
+        HolidayDay.objects.bulk_create(
+            [HolidayDay(year=entry, day=d, kind=DayKind.holiday) for d in holidays]
+            + [HolidayDay(year=entry, day=d, kind=DayKind.makeup) for d in makeup_workdays]
+        )
+        audit.record(
+            actor,
+            "calendar.year_entered",
+            entry,
+            data={
+                "year": year,
+                "source": entry.source,
+                "holidays": [d.isoformat() for d in holidays],
+                "makeup_workdays": [d.isoformat() for d in makeup_workdays],
+                "replaced": existing is not None,
+            },
+        )
+        recompute_provisional_deadlines(actor)
+    return entry
+
+
+def recompute_provisional_deadlines(actor: AnyUser) -> list[Case]:
+    """Every case whose deadline is 暂定 is counted again with the calendar as it now stands,
+    with an audit event per case; its current assignment's deadline and lateness follow.
+    Runs inside the caller's transaction."""
+    changed = []
+    cases = (
+        Case.objects.select_for_update()
+        .filter(Q(due_provisional=True) | Q(limits_provisional=True))
+        .select_related("center", "locality")
+        .order_by("pk")
+    )
+    for case in cases:
+        start = case.due_from or case.started_at
+        if start is None:
+            continue
+        old_due, old_local, old_statutory = case.due_at, case.local_due_at, case.statutory_due_at
+        set_deadlines(case, start, "due_from")
+        case.save(update_fields=DEADLINE_FIELDS)
+        assignment = Assignment.objects.filter(case=case, current=True).first()
+        if assignment is not None and assignment.due_provisional and case.due_at is not None:
+            assignment.due_at = case.due_at
+            assignment.due_provisional = case.due_provisional
+            assignment.late = assignment.issued_at > case.due_at
+            assignment.save(update_fields=["due_at", "due_provisional", "late"])
+        audit.record(
+            actor,
+            "case.deadline_recomputed",
+            case,
+            case=case,
+            data={
+                "from": _iso(start),
+                "old_due_at": _iso(old_due),
+                "due_at": _iso(case.due_at),
+                "old_local_due_at": _iso(old_local),
+                "local_due_at": _iso(case.local_due_at),
+                "old_statutory_due_at": _iso(old_statutory),
+                "statutory_due_at": _iso(case.statutory_due_at),
+                "still_provisional": case.due_provisional,
+                "limits_still_provisional": case.limits_provisional,
+            },
+        )
+        changed.append(case)
+    return changed
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(CHINA_TZ).isoformat() if moment is not None else None
+
+
+def missing_next_year(center: Center, now: datetime) -> int | None:
+    """The year whose arrangement staff should enter now, or None: from the policy's
+    `calendar.next_year_reminder_from` day until next year is known (SPEC §5)."""
+    today = local_date(now)
+    pv = engine.policy_for(center).values_on(today)
+    month, day = pv.next_year_reminder_from
+    if today < date(today.year, month, day):
+        return None
+    year = today.year + 1
+    return None if engine.calendar().covers(year) else year
+
+
+def banner_text(year: int) -> str:
+    return (
+        f"{year} 年的国务院节假日安排尚未录入：凡期限涉及 {year} 年的案件，期限暂按周末和"
+        "《全国年节及纪念日放假办法》规定的节日计算，标注“暂定”。通知发布后，请中心负责人在"
+        "管理后台“法定节假日安排”中录入，录入后暂定期限将自动重新计算。"
+    )
+
+
+def remind_next_year(now: datetime | None = None) -> list[CalendarReminder]:
+    """Send each center's officers and director one e-mail while next year's arrangement is
+    missing (once per center and year: a unique row records it)."""
+    now = now or timezone.now()
+    sent = []
+    for center in Center.objects.order_by("code"):
+        year = missing_next_year(center, now)
+        if year is None:
+            continue
+        emails = list(
+            StaffProfile.objects.filter(
+                center=center, role__in=[Role.officer, Role.director], user__is_active=True
+            )
+            .exclude(email="")
+            .order_by("email")
+            .values_list("email", flat=True)
+        )
+        try:
+            with transaction.atomic():
+                reminder = CalendarReminder.objects.create(
+                    center=center, year=year, sent_at=now, recipients=emails
+                )
+                audit.record(
+                    None,
+                    "calendar.reminder_sent",
+                    reminder,
+                    data={"year": year, "recipients": len(emails)},
+                )
+        except IntegrityError:
+            continue  # already sent for this center and year
+        if emails:
+            when = timezone.localtime(now, CHINA_TZ).strftime("%Y-%m-%d")
+            send_mail(
+                f"【法援指派】请录入 {year} 年法定节假日安排",
+                f"{center.name}：\n\n{banner_text(year)}\n\n（{when} 系统自动提醒，只发送一次。）",
+                None,
+                emails,
+                fail_silently=True,
+            )
+        log.info("calendar reminder for %s year %s sent to %d", center.code, year, len(emails))
+        sent.append(reminder)
+    return sent
