@@ -208,6 +208,8 @@ def _roster(center: Center) -> None:
                     ),
                     specialties=rng.sample(SPECIALTIES, k=1 + rng.randrange(3)),
                     quality=float(80 + rng.randrange(20)),
+                    # 《办理法律援助案件程序规定》第二十六条第二款: some lawyers know minors.
+                    minors_qualified=kind == "law_firm" and n % 3 == 0,
                 )
     for name, kind in ORGANS:
         JudicialOrgan.objects.create(center=center, name=name, kind=kind)
