@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"policy name or file (政策文件); packaged: {', '.join(available_policies())}",
     )
     rp.add_argument("--calendar", type=Path, help="working-day overrides file (日历补充文件)")
+    rp.add_argument(
+        "--provisional-calendar",
+        action="store_true",
+        help="for a year with no State Council holiday arrangement yet, count weekends and the "
+        "statutory holidays of 全国年节及纪念日放假办法 (no make-up days) and mark those decisions "
+        '"deadline_provisional": true (暂定期限); without it such a year is an input error',
+    )
     rp.add_argument("--explain", metavar="CASE_ID", help="print one case's reasoning in Chinese")
     rp.add_argument("--summary", action="store_true", help="print a readable summary")
     demo = commands.add_parser(
@@ -143,7 +150,7 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     try:
         policy = load_policy(args.policy)
-        calendar = WorkdayCalendar.default(args.calendar)
+        calendar = WorkdayCalendar.default(args.calendar, provisional=args.provisional_calendar)
         result = replay(args.roster, args.events, args.out, policy, calendar, args.explain)
     except (ReplayInputError, PolicyError, CalendarFileError) as exc:
         print(f"fayuan replay：输入有误，未生成输出文件。\n{exc}", file=sys.stderr)
@@ -172,6 +179,11 @@ def summary(result: ReplayResult, out: Path | None, policy_id: str) -> str:
         lines.append(f"无可指派机构、须由指派人员处理的案件：{', '.join(result.unassignable)}")
     if result.refused:
         lines.append(f"不予更换承办人的申请（案件）：{', '.join(result.refused)}")
+    if result.provisional:
+        lines.append(
+            f"暂定期限（日历尚无该年的放假安排，按法定节假日计算）：{len(result.provisional)} 个"
+            f"决定（案件 {', '.join(dict.fromkeys(result.provisional))}）"
+        )
     if out is not None:
         lines.append(f"决定已写入 {out}")
     return "\n".join(lines)

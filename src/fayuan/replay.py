@@ -57,6 +57,8 @@ class ReplayResult:
     by_route: Counter[str] = field(default_factory=Counter)
     unassignable: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    #: Cases of the decisions whose deadline counted a year with no arrangement (暂定).
+    provisional: list[str] = field(default_factory=list)
     explained: list[Decision] = field(default_factory=list)
     roster: RosterView | None = None
 
@@ -191,14 +193,19 @@ class Replayer:
         except PolicyError as exc:
             raise fail(key, f"{day} 不在政策 {self.policy.id} 的施行期间：{exc.reason}") from exc
 
-    @staticmethod
     def _decide(
-        run: Callable[[], Decision], key: str, fail: Callable[[str, str], ReplayInputError]
+        self, run: Callable[[], Decision], key: str, fail: Callable[[str, str], ReplayInputError]
     ) -> Decision:
         try:
             return run()
         except CalendarYearMissing as exc:
-            raise fail(key, str(exc)) from exc
+            hint = (
+                ""
+                if self.calendar.provisional
+                else "也可加 --provisional-calendar，暂按《全国年节及纪念日放假办法》的法定节假日"
+                '和周末计算（这样的决定标注 "deadline_provisional": true）。'
+            )
+            raise fail(key, f"{exc}{hint}") from exc
 
 
 def replay(
@@ -270,6 +277,8 @@ def _tally(result: ReplayResult, decision: Decision) -> None:
         result.by_rule[decision.rule.value] += 1
     if decision.route is not None:
         result.by_route[decision.route.value] += 1
+    if decision.deadlines is not None and decision.deadlines.provisional:
+        result.provisional.append(decision.case)
     if decision.status.value == "unassignable":
         result.unassignable.append(decision.case)
     elif decision.status.value == "refused":
