@@ -295,7 +295,6 @@ BAD_EVENTS: dict[str, tuple[str, str, str]] = {
         "时区",
     ),
     "unknown_field": (_line(_event(colour="red")), "colour", "未知字段"),
-    "invalid_json": ('{"type": "case", "id": "C1", "category": ', "(整行)", "JSON"),
     "duplicate_case_id": (_line(_event(id="C0")), "id", "重复"),
     "case_in_2027": (_line(_event(started_at="2027-03-01T10:00:00+08:00")), "started_at", "2027"),
     "before_the_policy_took_effect": (
@@ -307,18 +306,18 @@ BAD_EVENTS: dict[str, tuple[str, str, str]] = {
         _line(
             _event(parties=[{"role": "aided", "name": "赵六", "id_number": "500109198505051230"}])
         ),
-        "parties.0.id_number",
+        "parties 第 1 项的 id_number",
         "校验码",
     ),
     "unknown_party_role": (
         _line(_event(parties=[{"role": "witness", "name": "赵六"}])),
-        "parties.0.role",
+        "parties 第 1 项的 role",
         "取值不在允许范围内",
     ),
     "zero_aided_persons": (_line(_event(aided_persons=0)), "aided_persons", "不得小于 1"),
     "unknown_conflict_practitioner": (
         _line(_event(conflicts={"institutions": [], "practitioners": ["L1", "Q7"]})),
-        "conflicts.practitioners.1",
+        "conflicts.practitioners 第 2 项",
         "未知承办人 Q7",
     ),
 }
@@ -387,7 +386,7 @@ def test_bad_roster_stops_with_the_roster_file_and_field_and_no_output(
     code, err, _, out = _run_bad(tmp_path, capsys, GOOD_FIRST.replace('"C0"', '"C5"'), roster)
     assert code == 1
     assert str(tmp_path / "roster.json") in err
-    assert "字段 practitioners.3.institution：" in err
+    assert "字段 practitioners 第 4 项的 institution：" in err
     assert "未知机构 F77" in err
     assert list(out.parent.iterdir()) == []
 
@@ -399,7 +398,7 @@ def test_roster_with_an_unknown_kind_is_refused(
     roster["institutions"][1]["kind"] = "notary"
     code, err, _, out = _run_bad(tmp_path, capsys, GOOD_FIRST.replace('"C0"', '"C5"'), roster)
     assert code == 1
-    assert "字段 institutions.1.kind：" in err
+    assert "字段 institutions 第 2 项的 kind：" in err
     assert list(out.parent.iterdir()) == []
 
 

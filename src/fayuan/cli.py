@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from fayuan.exchange import one_based
 from fayuan.policy.explain import explain_decision
 from fayuan.policy.params import PolicyError, available_policies, load_policy
-from fayuan.replay import ReplayInputError, ReplayResult, replay
+from fayuan.replay import ReplayInputError, ReplayOutputError, ReplayResult, replay
 from fayuan.workdays import CalendarFileError, WorkdayCalendar
 
 STATUS_ZH = {"assigned": "已指派", "unassignable": "无可指派机构", "refused": "不予更换"}
@@ -152,8 +153,11 @@ def _replay(args: argparse.Namespace) -> int:
         policy = load_policy(args.policy)
         calendar = WorkdayCalendar.default(args.calendar, provisional=args.provisional_calendar)
         result = replay(args.roster, args.events, args.out, policy, calendar, args.explain)
+    except ReplayOutputError as exc:
+        print(f"fayuan replay：无法写入，未生成输出文件。\n{exc}", file=sys.stderr)
+        return 1
     except (ReplayInputError, PolicyError, CalendarFileError) as exc:
-        print(f"fayuan replay：输入有误，未生成输出文件。\n{exc}", file=sys.stderr)
+        print(f"fayuan replay：输入有误，未生成输出文件。\n{_message(exc)}", file=sys.stderr)
         return 1
     if args.explain is not None:
         assert result.roster is not None
@@ -163,6 +167,18 @@ def _replay(args: argparse.Namespace) -> int:
     if args.summary:
         print(summary(result, args.out, policy.id))
     return 0
+
+
+def _message(exc: Exception) -> str:
+    """The message of a refusal, list positions counted from 1 (the policy and calendar files'
+    own messages say `values[0]`, `holidays[3]`)."""
+    if isinstance(exc, CalendarFileError):
+        where = f"日历补充文件 {exc.path}" + (f" 中的 {one_based(exc.key)}" if exc.key else "")
+        return f"{where}：{one_based(exc.reason)}"
+    if isinstance(exc, PolicyError):
+        where = f"政策文件 {exc.file}" + (f"：{exc.key}" if exc.key else "")
+        return f"{where}：{one_based(exc.reason)}"
+    return str(exc)
 
 
 def summary(result: ReplayResult, out: Path | None, policy_id: str) -> str:

@@ -3,8 +3,13 @@ their conversion into the policy's plain values. Errors name the field and the r
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -19,6 +24,7 @@ from pydantic_core import ErrorDetails
 
 from fayuan.identity import id_number_problem
 from fayuan.policy.model import (
+    CATEGORY_ZH,
     Case,
     Category,
     Institution,
@@ -184,6 +190,78 @@ EVENT_ADAPTER: TypeAdapter[CaseEvent | SuspendEvent | ReinstateEvent | ChangeHan
     TypeAdapter(Event)
 )
 
+
+# ---------------------------------------------------------------------------------------------
+# Messages: every reason in Chinese, list positions counted from 1 (SPEC §12)
+
+#: The Chinese meaning of every value an enumerated field of §12 takes (one table: no value is
+#: spelled the same in two fields).
+VALUE_ZH: dict[str, str] = {
+    **{category.value: zh for category, zh in CATEGORY_ZH.items()},
+    InstitutionKind.law_firm.value: "律师事务所",
+    InstitutionKind.grassroots_office.value: "基层法律服务所",
+    PractitionerKind.lawyer.value: "律师",
+    PractitionerKind.grassroots_worker.value: "基层法律服务工作者",
+    Source.application.value: "公民申请",
+    Source.notification.value: "办案机关通知",
+    PartyRole.aided.value: "受援人",
+    PartyRole.opposing.value: "对方当事人",
+    "same_institution": "原承办机构另行安排承办人",
+    "other_institution": "中心另行指派其他承办机构",
+    "case": "新案件",
+    "suspend": "暂停指派",
+    "reinstate": "恢复指派",
+    "change_handler": "更换承办人",
+}
+EVENT_TYPES = ("case", "suspend", "reinstate", "change_handler")
+_UNION_TAGS = frozenset(EVENT_TYPES)
+
+
+def with_meaning(value: str) -> str:
+    """`criminal（刑事）`: a value as written in the file, with its Chinese meaning."""
+    zh = VALUE_ZH.get(value)
+    return f"{value}（{zh}）" if zh else value
+
+
+def one_of(values: Sequence[str]) -> str:
+    """`a（…）、b（…）或 c（…）`."""
+    shown = [with_meaning(v) for v in values]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return f"{'、'.join(shown[:-1])}或 {shown[-1]}"
+
+
+def field_path(parts: Sequence[str | int]) -> str:
+    """A field's place, list positions counted from 1: `parties 第 1 项的 id_number`,
+    `conflicts.practitioners 第 2 项`, `institutions 第 4 项的 kind`."""
+    out = ""
+    after_position = False
+    for part in parts:
+        if isinstance(part, int):
+            out += f" 第 {part + 1} 项"
+            after_position = True
+            continue
+        if after_position:
+            out += f"的 {part}"
+        else:
+            out += f".{part}" if out else str(part)
+        after_position = False
+    return out
+
+
+_BRACKET_INDEX = re.compile(r"(?<=[A-Za-z_])\[(\d+)\](\.)?")
+
+
+def one_based(text: str) -> str:
+    """`values[0].since` → `values 第 1 项的 since`: a 0-based `name[i]` of another module's
+    message in the form of `field_path`."""
+
+    def repl(m: re.Match[str]) -> str:
+        return f" 第 {int(m.group(1)) + 1} 项" + ("的 " if m.group(2) else "")
+
+    return _BRACKET_INDEX.sub(repl, text)
+
+
 _TIME_FORMAT = "时间格式错误，应为带时区的 ISO 8601 时间，如 2026-09-30T10:00:00+08:00"
 _REASONS_ZH = {
     "missing": "缺少必填字段",
@@ -195,57 +273,188 @@ _REASONS_ZH = {
     "datetime_parsing": _TIME_FORMAT,
     "datetime_from_date_parsing": _TIME_FORMAT,
     "datetime_type": "应为带时区的时间字符串",
+    "datetime_object_invalid": _TIME_FORMAT,
     "timezone_aware": "时间缺少时区（如 +08:00）",
     "date_parsing": "日期格式错误，应为 YYYY-MM-DD",
     "date_from_datetime_parsing": "日期格式错误，应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期不应含时间，应为 YYYY-MM-DD",
     "date_type": "应为 YYYY-MM-DD 日期",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "int_parsing_size": "整数过大",
     "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字（不能是 NaN 或 Infinity）",
     "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "string_type": "应为字符串",
+    "string_unicode": "应为字符串",
     "list_type": "应为数组",
     "model_type": "应为对象",
     "dict_type": "应为对象",
     "model_attributes_type": "应为对象",
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
     "string_too_short": "不能为空",
     "string_too_long": "过长",
+    "too_short": "项数过少",
+    "too_long": "项数过多",
     "json_invalid": "不是合法的 JSON",
     "json_type": "不是合法的 JSON",
     "value_error": "取值无效",
 }
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def describe_error(error: ErrorDetails) -> tuple[str, str]:
-    """(field path, Chinese reason) for one pydantic error."""
+def _shown(value: object) -> str | None:
+    """How a received value is quoted back, or None when it is not (objects, arrays, null)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        # str() of an int over 4300 digits raises; nobody reads a number that long anyway.
+        return str(value) if value.bit_length() <= 100 else "一个超过 30 位的整数"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:60]!r}…"
+    return None
+
+
+def describe_error(error: ErrorDetails, whole: str = "(整行)") -> tuple[str, str]:
+    """(field path, Chinese reason) for one pydantic error; `whole` names the place of an error
+    that concerns no field (the line, the file). Nothing of pydantic's English text is shown."""
     parts = list(error["loc"])
     if parts and parts[0] in _UNION_TAGS:
         parts = parts[1:]  # the event type pydantic chose, not a field of the event
     kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         parts = ["type"]
-    loc = ".".join(str(part) for part in parts)
+    loc = field_path(parts)
     reason = _REASONS_ZH.get(kind, "取值无效")
-    if kind == "value_error":
-        reason = str(error.get("ctx", {}).get("error", error["msg"]))
-    elif kind in ("enum", "literal_error"):
-        reason = f"{reason}：{error.get('ctx', {}).get('expected', '')}"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        ctx = error.get("ctx", {})
-        bound = ctx.get("ge", ctx.get("le"))
-        reason = f"{reason}（{'不得小于' if kind == 'greater_than_equal' else '不得大于'} {bound}）"
-    elif kind == "union_tag_invalid":
-        reason = f"{reason}，应为 case、suspend、reinstate 或 change_handler"
     value = error.get("input")
-    if kind not in ("missing", "json_invalid") and isinstance(value, str | int | float | bool):
-        reason = f"{reason}（收到 {value!r}）"
-    return loc or "(整行)", reason
+    if kind == "value_error":
+        # Our validators speak Chinese; any other text is not shown.
+        text = str(ctx.get("error", ""))
+        if _HAN.search(text):
+            reason = text
+    elif kind in ("enum", "literal_error"):
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        reason = f"{reason}，应为 {one_of(allowed)}" if allowed else reason
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        if isinstance(value, float) and not math.isfinite(value):
+            reason = _REASONS_ZH["finite_number"]
+        else:
+            if kind == "greater_than_equal":
+                bound = f"不得小于 {ctx.get('ge')}"
+            elif kind == "less_than_equal":
+                bound = f"不得大于 {ctx.get('le')}"
+            elif kind == "greater_than":
+                bound = f"应大于 {ctx.get('gt')}"
+            else:
+                bound = f"应小于 {ctx.get('lt')}"
+            reason = f"{reason}（{bound}）"
+    elif kind == "string_too_long" and "max_length" in ctx:
+        reason = f"{reason}（最多 {ctx['max_length']} 个字符）"
+    elif kind == "union_tag_invalid":
+        reason = f"{reason}，应为 {one_of(EVENT_TYPES)}"
+        value = value.get("type") if isinstance(value, dict) else ctx.get("tag")
+        if value is None:
+            reason = f"{reason}（收到 null）"
+    elif kind == "union_tag_not_found":
+        reason = f"{reason}，应为 {one_of(EVENT_TYPES)}"
+    shown = _shown(value) if kind not in ("missing", "json_invalid") else None
+    if shown is not None:
+        reason = f"{reason}（收到 {shown}）"
+    return loc or whole, reason
 
 
-_UNION_TAGS = {"case", "suspend", "reinstate", "change_handler"}
+def first_error(exc: ValidationError, whole: str = "(整行)") -> tuple[str, str]:
+    return describe_error(exc.errors(include_url=False)[0], whole)
 
 
-def first_error(exc: ValidationError) -> tuple[str, str]:
-    return describe_error(exc.errors(include_url=False)[0])
+# ---------------------------------------------------------------------------------------------
+# JSON that cannot be read: where, and why, in Chinese
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+#: CPython's `json` messages (json.decoder, _json.c), by their first words.
+_JSON_MESSAGES_ZH = (
+    ("Expecting value", "此处应为一个值（对象、数组、字符串、数字、true、false 或 null）"),
+    ("Expecting property name", "此处应为用英文双引号括起的字段名"),
+    ("Expecting ':'", "此处应为冒号 :"),
+    ("Expecting ','", "此处应为逗号 , 或结束的括号"),
+    ("Unterminated string", "字符串缺少结束的双引号"),
+    ("Invalid control character", "字符串中有未转义的控制字符（如换行、制表符）"),
+    ("Invalid \\uXXXX", "\\u 转义无效"),
+    ("Invalid \\escape", "反斜杠转义无效"),
+    ("Extra data", "一个 JSON 值之后还有多余的内容"),
+    ("Illegal trailing comma", "结尾多了一个逗号"),
+)
+#: Messages of pydantic's parser (jiter) for what CPython's `json` accepts.
+_JITER_MESSAGES_ZH = (
+    ("recursion limit", "嵌套层数过多"),
+    ("surrogate", "含有无效的 \\u 转义（单独的代理项）"),
+    ("hex escape", "含有无效的 \\u 转义（单独的代理项）"),
+    ("unicode code point", "含有无效的 Unicode 字符"),
+    ("number out of range", "数字超出范围"),
+    ("invalid number", "数字格式错误"),
+)
+_JITER_POSITION = re.compile(r"at line (\d+) column (\d+)")
+
+
+@dataclass(frozen=True)
+class JsonProblem:
+    """Why a text is not JSON: line and column (from 1) and the reason in Chinese."""
+
+    line: int | None
+    column: int | None
+    reason: str
+
+
+def json_problem(data: bytes, parser_message: str = "", line: int | None = None) -> JsonProblem:
+    """Explain why `data` (without its byte-order mark) is not valid JSON: not UTF-8, or the
+    first syntax error CPython's `json` finds (`json.JSONDecodeError` has its line and column).
+    `parser_message` is pydantic's own message, used when `json` accepts what pydantic refuses.
+    `line`: `data` is that one line of a file (JSON Lines), and positions are on it."""
+    where, words = _json_problem(data, parser_message)
+    if where is None:
+        return JsonProblem(line, None, f"不是合法的 JSON：{words}")
+    row, column = where
+    if line is not None:
+        row = line
+    place = f"第 {row} 行第 {column} 列"
+    if words is None:
+        return JsonProblem(row, column, f"不是 UTF-8 编码（{place}）：请将文件另存为 UTF-8")
+    return JsonProblem(row, column, f"不是合法的 JSON（{place}）：{words}")
+
+
+def _json_problem(data: bytes, parser_message: str) -> tuple[tuple[int, int] | None, str | None]:
+    """((line, column) or None, Chinese words, or None when `data` is not UTF-8)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        row = data.count(b"\n", 0, exc.start) + 1
+        return (row, len(data[line_start : exc.start].decode("utf-8", "replace")) + 1), None
+    if not text.strip():
+        return None, "内容为空"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        words = next((zh for en, zh in _JSON_MESSAGES_ZH if exc.msg.startswith(en)), "语法错误")
+        if exc.colno == 1 and text.split("\n")[exc.lineno - 1].startswith("\ufeff"):
+            words = "行首有字节顺序标记（BOM），它只能出现在文件开头"
+        return (exc.lineno, exc.colno), words
+    except (RecursionError, ValueError):
+        pass  # too deep, or an integer too long for CPython: pydantic's position is used
+    words = next((zh for en, zh in _JITER_MESSAGES_ZH if en in parser_message), "语法错误")
+    m = _JITER_POSITION.search(parser_message)
+    return ((int(m.group(1)), int(m.group(2))) if m else None), words

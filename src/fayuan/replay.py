@@ -1,6 +1,7 @@
 """`fayuan replay`: apply an event stream to a roster and write one decision per case or handler
-change (SPEC.md §12). Deterministic; bad input stops the run with file, line, field and reason,
-and no output file is left behind (written beside, then renamed)."""
+change (SPEC.md §12). Deterministic; bad input stops the run with file, line (and column for text
+that is not JSON), field and reason in Chinese, and no output file is left behind (written beside,
+then renamed). A UTF-8 byte-order mark at the start of either file is accepted."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,15 @@ from pydantic import ValidationError
 
 from fayuan.exchange import (
     EVENT_ADAPTER,
+    UTF8_BOM,
     CaseEvent,
     ChangeHandlerEvent,
     ReinstateEvent,
     RosterIn,
     SuspendEvent,
+    field_path,
     first_error,
+    json_problem,
 )
 from fayuan.policy.conflicts import HoldingsIndex
 from fayuan.policy.deadlines import local_date
@@ -40,12 +44,42 @@ from fayuan.workdays import CalendarYearMissing, WorkdayCalendar
 
 
 class ReplayInputError(Exception):
-    """Bad input: where it is and what is wrong, in Chinese."""
+    """Bad input: where it is (file, line from 1, column from 1 for a JSON syntax error; the
+    field, None when the fault is not one field's) and what is wrong, in Chinese."""
 
-    def __init__(self, file: str, line: int | None, field: str, reason: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        field: str | None,
+        reason: str,
+        column: int | None = None,
+    ) -> None:
         self.file, self.line, self.field, self.reason = file, line, field, reason
-        where = f"{file}:{line}" if line is not None else file
-        super().__init__(f"{where}：字段 {field}：{reason}")
+        self.column = column
+        where = file
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}：字段 {field}：{reason}" if field else f"{where}：{reason}")
+
+
+class ReplayOutputError(ReplayInputError):
+    """The output file cannot be written (its folder, its name)."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file cannot be read or written, in Chinese (`strerror` is the system's English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "文件或文件夹不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(exc, NotADirectoryError):
+        return "路径中有一段不是文件夹"
+    if isinstance(exc, PermissionError):
+        return "没有访问权限"
+    if isinstance(exc, FileExistsError):
+        return "已有同名的文件"
+    return f"操作系统报告错误（错误码 {exc.errno}）"
 
 
 @dataclass
@@ -68,25 +102,35 @@ def load_roster(path: Path) -> tuple[RosterIn, RosterView]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ReplayInputError(name, None, "(文件)", f"无法读取：{exc.strerror}") from exc
+        raise ReplayInputError(name, None, None, f"无法读取名册：{os_reason(exc)}") from exc
+    if raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM) :]  # as Windows Notepad writes (SPEC §12)
+    if not raw.strip():
+        raise ReplayInputError(name, None, None, "名册文件是空的，应为一个 JSON 对象")
     try:
         roster = RosterIn.model_validate_json(raw)
     except ValidationError as exc:
-        loc, reason = first_error(exc)
-        raise ReplayInputError(name, None, loc, reason) from exc
+        raise _refusal(exc, raw, name, None) from exc
     seen: set[str] = set()
     for n, inst in enumerate(roster.institutions):
         if inst.id in seen:
-            raise ReplayInputError(name, None, f"institutions.{n}.id", f"机构编号 {inst.id} 重复")
+            raise ReplayInputError(
+                name, None, field_path(("institutions", n, "id")), f"机构编号 {inst.id} 重复"
+            )
         seen.add(inst.id)
     pseen: set[str] = set()
     for n, p in enumerate(roster.practitioners):
         if p.id in pseen or p.id in seen:
-            raise ReplayInputError(name, None, f"practitioners.{n}.id", f"编号 {p.id} 重复")
+            raise ReplayInputError(
+                name, None, field_path(("practitioners", n, "id")), f"编号 {p.id} 重复"
+            )
         pseen.add(p.id)
         if p.institution not in seen:
             raise ReplayInputError(
-                name, None, f"practitioners.{n}.institution", f"未知机构 {p.institution}"
+                name,
+                None,
+                field_path(("practitioners", n, "institution")),
+                f"未知机构 {p.institution}",
             )
     view = RosterView(
         (i.to_policy() for i in roster.institutions),
@@ -96,19 +140,31 @@ def load_roster(path: Path) -> tuple[RosterIn, RosterView]:
     return roster, view
 
 
-def _read_events(path: Path) -> Iterator[tuple[int, str]]:
+def _refusal(exc: ValidationError, data: bytes, file: str, line: int | None) -> ReplayInputError:
+    """The refusal of what pydantic refused: the whole file (`line` None) or one line of it.
+    Text that is not JSON is explained by `json_problem` (line, column, why in Chinese)."""
+    error = exc.errors(include_url=False)[0]
+    if error["type"] == "json_invalid":
+        problem = json_problem(data, str((error.get("ctx") or {}).get("error", "")), line)
+        return ReplayInputError(file, problem.line, None, problem.reason, problem.column)
+    loc, reason = first_error(exc, "")
+    return ReplayInputError(file, line, loc or None, reason)
+
+
+def _read_events(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number from 1, the line's bytes) of every line that is not blank. Bytes: pydantic
+    checks the UTF-8 itself, and a line it refuses is explained by `json_problem`."""
     name = str(path)
     try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise ReplayInputError(name, None, "(文件)", f"无法读取：{exc.strerror}") from exc
-    with handle:
-        try:
+        handle = path.open("rb")
+        with handle:
             for number, line in enumerate(handle, 1):
+                if number == 1 and line.startswith(UTF8_BOM):
+                    line = line[len(UTF8_BOM) :]  # as Windows Notepad writes (SPEC §12)
                 if line.strip():
                     yield number, line
-        except UnicodeDecodeError as exc:
-            raise ReplayInputError(name, None, "(文件)", "不是 UTF-8 编码") from exc
+    except OSError as exc:
+        raise ReplayInputError(name, None, None, f"无法读取事件文件：{os_reason(exc)}") from exc
 
 
 class Replayer:
@@ -146,17 +202,17 @@ class Replayer:
                 )
         for n, inst in enumerate(event.conflicts.institutions):
             if inst not in roster.institutions:
-                raise fail(f"conflicts.institutions.{n}", f"未知机构 {inst}")
+                raise fail(field_path(("conflicts", "institutions", n)), f"未知机构 {inst}")
         for n, prac in enumerate(event.conflicts.practitioners):
             if prac not in roster.practitioners:
-                raise fail(f"conflicts.practitioners.{n}", f"未知承办人 {prac}")
+                raise fail(field_path(("conflicts", "practitioners", n)), f"未知承办人 {prac}")
 
     def apply(self, event: Any, fail: Callable[[str, str], ReplayInputError]) -> Decision | None:
         state = self.state
         if isinstance(event, CaseEvent):
             self._check_ids(event, fail)
             case = event.to_policy()
-            day = local_date(case.started_at)
+            day = _day(case.started_at, "started_at", fail)
             state.load.expire(day, self._values(day, "started_at", fail).ranking_load_window_days)
             decision = self._decide(
                 lambda: decide_case(case, state, self.policy, self.calendar), "started_at", fail
@@ -170,7 +226,7 @@ class Replayer:
             request = ChangeRequest(
                 event.at, event.reason, event.consent, event.mode, event.bureau_approved
             )
-            day = local_date(event.at)
+            day = _day(event.at, "at", fail)
             state.load.expire(day, self._values(day, "at", fail).ranking_load_window_days)
             decision = self._decide(
                 lambda: decide_change(held, request, state, self.policy, self.calendar), "at", fail
@@ -185,7 +241,7 @@ class Replayer:
                 event.institution, isinstance(event, SuspendEvent)
             )
             return None
-        raise AssertionError(f"unhandled event {event!r}")
+        raise AssertionError(f"unhandled event {event!r}")  # pragma: no cover - the union
 
     def _values(self, day: date, key: str, fail: Callable[[str, str], ReplayInputError]) -> Any:
         try:
@@ -206,6 +262,16 @@ class Replayer:
                 '和周末计算（这样的决定标注 "deadline_provisional": true）。'
             )
             raise fail(key, f"{exc}{hint}") from exc
+        except OverflowError as exc:
+            raise fail(key, "时间超出可计算的范围，无法计算指派期限") from exc
+
+
+def _day(moment: datetime, key: str, fail: Callable[[str, str], ReplayInputError]) -> date:
+    """The China Standard Time day of `moment` (a time such as 0001-01-01T00:00+14:00 has none)."""
+    try:
+        return local_date(moment)
+    except OverflowError as exc:
+        raise fail(key, "时间超出可计算的范围") from exc
 
 
 def replay(
@@ -217,6 +283,8 @@ def replay(
     explain: str | None = None,
 ) -> ReplayResult:
     """Run the whole stream; write decisions to `out_path` atomically (None: write nothing)."""
+    if out_path is not None:
+        _check_out_path(out_path, (roster_path, events_path))
     _, view = load_roster(roster_path)
     replayer = Replayer(view, policy, calendar)
     result = ReplayResult(roster=view)
@@ -226,10 +294,19 @@ def replay(
     if out_path is not None:
         if not out_path.parent.exists():
             made_dir = out_path.parent
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-            "w", encoding="utf-8", dir=out_path.parent, prefix=f".{out_path.name}.", delete=False
-        )
+        try:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+                "w",
+                encoding="utf-8",
+                dir=out_path.parent,
+                prefix=f".{out_path.name}.",
+                delete=False,
+            )
+        except OSError as exc:
+            raise ReplayOutputError(
+                str(out_path), None, None, f"无法创建输出文件：{os_reason(exc)}"
+            ) from exc
     try:
         for number, line in _read_events(events_path):
 
@@ -239,8 +316,7 @@ def replay(
             try:
                 event = EVENT_ADAPTER.validate_json(line)
             except ValidationError as exc:
-                loc, reason = first_error(exc)
-                raise ReplayInputError(events_name, number, loc, reason) from exc
+                raise _refusal(exc, line, events_name, number) from exc
             result.events += 1
             decision = replayer.apply(event, fail)
             if decision is None:
@@ -254,10 +330,15 @@ def replay(
         if explain is not None and not result.explained:
             raise ReplayInputError(events_name, None, "--explain", f"事件流中没有案件 {explain}")
         if tmp is not None:
-            tmp.flush()
-            os.fsync(tmp.fileno())
-            tmp.close()
-            os.replace(tmp.name, out_path)  # type: ignore[arg-type]
+            try:
+                tmp.flush()
+                os.fsync(tmp.fileno())
+                tmp.close()
+                os.replace(tmp.name, out_path)  # type: ignore[arg-type]
+            except OSError as exc:
+                raise ReplayOutputError(
+                    str(out_path), None, None, f"无法写入输出文件：{os_reason(exc)}"
+                ) from exc
             tmp = None
     finally:
         if tmp is not None:
@@ -268,6 +349,18 @@ def replay(
                 with contextlib.suppress(OSError):
                     made_dir.rmdir()
     return result
+
+
+def _check_out_path(out_path: Path, inputs: tuple[Path, ...]) -> None:
+    """Refuse an output that is a folder or one of the input files (it would be replaced)."""
+    if out_path.is_dir():
+        raise ReplayOutputError(str(out_path), None, None, "输出路径是一个文件夹，应为文件名")
+    for given in inputs:
+        with contextlib.suppress(OSError):
+            if out_path.exists() and out_path.samefile(given):
+                raise ReplayOutputError(
+                    str(out_path), None, None, f"输出文件就是输入文件 {given}，会覆盖它"
+                )
 
 
 def _tally(result: ReplayResult, decision: Decision) -> None:
