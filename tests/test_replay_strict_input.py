@@ -1,7 +1,8 @@
-"""`fayuan replay` refuses a roster or an event line that is not JSON naming line and column,
-accepts a UTF-8 byte-order mark, and speaks Chinese only, with list positions counted from 1.
-Every refusal: exit code 1, the file and line, and no output file; no input, however broken, ends
-in a traceback (the properties at the end)."""
+"""`fayuan replay` refuses the bad input of SPEC §12's list (an events file with no event, a
+handler change dated before its case started, a non-criminal case "notified", a roster that is not
+JSON), accepts a UTF-8 byte-order mark, and speaks Chinese only, with list positions counted from
+1. Every refusal: exit code 1, the file and line, and no output file; no input, however broken,
+ends in a traceback (the properties at the end)."""
 
 from __future__ import annotations
 
@@ -146,6 +147,96 @@ def _no_english(run: Run) -> None:
 
 
 GOOD = _event(id="C0")
+
+# --------------------------------------------------------------------------------- no event
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\n", b"\n  \n\t\n", b"\r\n\r\n", BOM, BOM + b"\n\n"],
+    ids=["empty", "one_newline", "blank_lines", "crlf_blank_lines", "bom_only", "bom_blank"],
+)
+def test_an_events_file_with_no_event_is_refused(content: bytes, tmp_path: Path) -> None:
+    run = Run(tmp_path, content)
+    err = run.refused()
+    assert f"{run.events}：" in err
+    assert "没有任何事件" in err
+    _no_english(run)
+
+
+def test_an_events_file_with_one_event_among_blank_lines_is_accepted(tmp_path: Path) -> None:
+    run = Run(tmp_path, f"\n\n{_line(GOOD)}\n\n")
+    assert [d["case"] for d in run.decisions()] == ["C0"]
+
+
+def test_an_events_file_of_only_suspensions_is_accepted_with_no_decision(tmp_path: Path) -> None:
+    suspend = {"type": "suspend", "institution": "F1", "at": "2024-06-03T10:00:00+08:00"}
+    run = Run(tmp_path, [suspend])
+    assert run.decisions() == []
+
+
+# --------------------------------------------------------------------------------- change date
+
+
+def test_a_handler_change_exactly_at_started_at_is_accepted(tmp_path: Path) -> None:
+    run = Run(tmp_path, [GOOD, {**CHANGE, "at": GOOD["started_at"]}])
+    assert [(d["case"], d["rule"]) for d in run.decisions()] == [
+        ("C0", "ranking"),
+        ("C0", "change"),
+    ]
+
+
+def test_a_handler_change_at_the_same_instant_written_in_another_offset_is_accepted(
+    tmp_path: Path,
+) -> None:
+    # 2024-06-03T10:00:00+08:00 is 02:00 UTC.
+    run = Run(tmp_path, [GOOD, {**CHANGE, "at": "2024-06-03T02:00:00+00:00"}])
+    assert len(run.decisions()) == 2
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["2024-06-03T09:59:59+08:00", "2024-06-03T01:59:59+00:00", "2024-06-02T10:00:00+08:00"],
+    ids=["one_second_before", "one_second_before_in_utc", "one_day_before"],
+)
+def test_a_handler_change_before_started_at_is_refused(at: str, tmp_path: Path) -> None:
+    run = Run(tmp_path, [GOOD, {**CHANGE, "at": at}])
+    err = run.refused()
+    assert f"{run.events}:2：字段 at：" in err
+    assert "早于案件 C0 的开始时间" in err
+    assert at in err
+    _no_english(run)
+
+
+# --------------------------------------------------------------------------------- notification
+
+
+def test_a_criminal_case_notified_by_the_authorities_is_accepted(tmp_path: Path) -> None:
+    run = Run(tmp_path, [_event(category="criminal", source="notification")])
+    assert run.decisions()[0]["status"] == "assigned"
+
+
+@pytest.mark.parametrize(
+    "category", ["civil", "administrative", "labor_arbitration", "non_litigation"]
+)
+def test_a_non_criminal_case_notified_by_the_authorities_is_refused(
+    category: str, tmp_path: Path
+) -> None:
+    run = Run(tmp_path, [GOOD, _event(id="C1", category=category, source="notification")])
+    err = run.refused()
+    assert f"{run.events}:2：字段 source：" in err
+    assert "法律援助法第三十六条" in err
+    assert exchange.VALUE_ZH[category] in err
+    _no_english(run)
+
+
+@pytest.mark.parametrize(
+    "category", ["criminal", "civil", "administrative", "labor_arbitration", "non_litigation"]
+)
+def test_a_case_applied_for_is_accepted_in_every_category(category: str, tmp_path: Path) -> None:
+    run = Run(tmp_path, [_event(category=category, source="application")])
+    assert len(run.decisions()) == 1
+
 
 # --------------------------------------------------------------------------------- JSON syntax
 

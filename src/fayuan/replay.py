@@ -29,12 +29,14 @@ from fayuan.exchange import (
     field_path,
     first_error,
     json_problem,
+    with_meaning,
 )
 from fayuan.policy.conflicts import HoldingsIndex
 from fayuan.policy.deadlines import local_date
 from fayuan.policy.decision import Decision
 from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
 from fayuan.policy.ledger import apply_assignment, apply_change
+from fayuan.policy.model import Category, Source
 from fayuan.policy.params import Policy, PolicyError
 from fayuan.policy.ranking import LoadWindow
 from fayuan.policy.roster import RosterView
@@ -210,6 +212,14 @@ class Replayer:
     def apply(self, event: Any, fail: Callable[[str, str], ReplayInputError]) -> Decision | None:
         state = self.state
         if isinstance(event, CaseEvent):
+            if event.source is Source.notification and event.category is not Category.criminal:
+                raise fail(
+                    "source",
+                    "只有刑事案件由办案机关通知指派（法律援助法第三十六条），"
+                    f"{with_meaning(event.category.value)}案件的来源应为 "
+                    f"{with_meaning(Source.application.value)}"
+                    f"（收到 {Source.notification.value!r}）",
+                )
             self._check_ids(event, fail)
             case = event.to_policy()
             day = _day(case.started_at, "started_at", fail)
@@ -223,6 +233,12 @@ class Replayer:
             held = self.cases.get(event.case)
             if held is None:
                 raise fail("case", f"未知案件 {event.case}")
+            if event.at < held.case.started_at:
+                raise fail(
+                    "at",
+                    f"更换承办人的时间 {event.at.isoformat()} 早于案件 {event.case} 的开始时间 "
+                    f"started_at {held.case.started_at.isoformat()}",
+                )
             request = ChangeRequest(
                 event.at, event.reason, event.consent, event.mode, event.bureau_approved
             )
@@ -327,6 +343,10 @@ def replay(
             if tmp is not None:
                 tmp.write(json.dumps(decision.to_json(), ensure_ascii=False))
                 tmp.write("\n")
+        if result.events == 0:
+            raise ReplayInputError(
+                events_name, None, None, "没有任何事件：文件是空的或只有空行（每行应为一个事件）"
+            )
         if explain is not None and not result.explained:
             raise ReplayInputError(events_name, None, "--explain", f"事件流中没有案件 {explain}")
         if tmp is not None:
