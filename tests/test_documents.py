@@ -63,8 +63,8 @@ def _font_available() -> bool:
 
 needs_cjk_font = pytest.mark.skipif(
     not _font_available(),
-    reason="no Chinese TrueType font for PDF (apt-get install fonts-wqy-zenhei; ./dev setup "
-    "installs it)",
+    reason="no Chinese TrueType font for PDF (apt-get install fonts-arphic-uming "
+    "fonts-lxgw-wenkai; ./dev setup installs them)",
 )
 
 
@@ -611,15 +611,53 @@ def test_chinese_numerals_number_the_continuation() -> None:
 # --- fonts ----------------------------------------------------------------------------------
 
 
-def test_no_font_is_a_clear_error_naming_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    monkeypatch.setattr(fonts, "DEBIAN_FONTS", (("/nonexistent/wqy-zenhei.ttc", 0, "x"),))
-    monkeypatch.setattr(fonts, "PYPI_FONT_PACKAGE", ("no_such_font_package_xyz", "f.ttc", 0))
+def _no_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (fonts.ENV_FONT, fonts.ENV_TITLE_FONT):
+        monkeypatch.delenv(var, raising=False)
+    for table in ("TITLE_FONTS", "BODY_FONTS", "SANS_FALLBACK_FONTS"):
+        monkeypatch.setattr(fonts, table, (("/nonexistent/font.ttc", 0, "x"),))
+
+
+def test_no_font_is_a_clear_error_naming_the_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_fonts(monkeypatch)
     with pytest.raises(fonts.CJKFontError) as err:
-        fonts.find_cjk_font()
+        fonts.find_pdf_fonts()
     message = str(err.value)
-    assert "apt-get install fonts-wqy-zenhei" in message
+    assert "apt-get install fonts-arphic-uming fonts-lxgw-wenkai" in message
     assert "未找到" in message and "No embeddable Chinese TrueType font" in message
+    assert fonts.main() == 1
+
+
+def test_only_both_serif_faces_are_complete(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check ./dev setup runs: exit 0 only with the Song title face and the Kai text face;
+    one missing is replaced by the other, a sans-serif face only as a loudly warned last resort."""
+    song, kai, hei = (tmp_path / name for name in ("uming.ttc", "wenkai.ttf", "zenhei.ttc"))
+    for path in (song, kai, hei):
+        path.write_bytes(b"")
+    _no_fonts(monkeypatch)
+    monkeypatch.setattr(fonts, "TITLE_FONTS", ((str(song), 0, "fonts-arphic-uming"),))
+    monkeypatch.setattr(fonts, "BODY_FONTS", ((str(kai), 0, "fonts-lxgw-wenkai"),))
+    monkeypatch.setattr(fonts, "SANS_FALLBACK_FONTS", ((str(hei), 0, "fonts-wqy-zenhei"),))
+    found = fonts.find_pdf_fonts()
+    assert (found.title.path, found.body.path, found.complete) == (song, kai, True)
+    assert [f.path for f in found.fallbacks] == [hei]  # for single characters only
+    assert fonts.main() == 0
+    out = capsys.readouterr().out
+    assert "uming.ttc" in out and "wenkai.ttf" in out
+
+    kai.unlink()
+    found = fonts.find_pdf_fonts()
+    assert (found.title.path, found.body.path) == (song, song)
+    assert not found.complete and "fonts-lxgw-wenkai" in found.warnings[0]
+    assert fonts.main() == 1
+
+    song.unlink()
+    found = fonts.find_pdf_fonts()
+    assert found.body.path == hei and found.body.sans
+    assert "无衬线" in found.warnings[-1] and "sans-serif" in found.warnings[-1]
+    assert fonts.main() == 1
 
 
 def test_env_var_overrides_and_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -632,6 +670,9 @@ def test_env_var_overrides_and_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv(fonts.ENV_FONT_INDEX, "2")
     found = fonts.find_cjk_font()
     assert (found.path, found.subfont_index, found.source) == (real, 2, fonts.ENV_FONT)
+    monkeypatch.setenv(fonts.ENV_TITLE_FONT, str(tmp_path / "missing-title.ttf"))
+    with pytest.raises(fonts.CJKFontError, match="FAYUAN_PDF_TITLE_FONT"):
+        fonts.find_pdf_fonts()
 
 
 def test_a_file_that_is_no_truetype_font_is_refused(
