@@ -27,12 +27,13 @@ from fayuan.documents.data import (
     NoticeData,
     OfficerProposalView,
 )
-from fayuan.documents.docx import BODY_FONT, TITLE_FONT
+from fayuan.documents.docx import BODY_FONT, HEADING_FONT, TITLE_FONT
 from fayuan.documents.layout import (
     TEXT_HEIGHT_PT,
     approval_form_document,
     approval_form_layouts,
     estimated_height,
+    first_page,
     fitted,
     fitted_notice_document,
     handler_change_form_document,
@@ -41,6 +42,7 @@ from fayuan.documents.layout import (
     notice_layouts,
     signature,
     zh_date,
+    zh_date_numerals,
     zh_deadline,
     zh_numeral,
 )
@@ -248,7 +250,8 @@ def test_notice_docx_says_who_what_and_by_when() -> None:
     assert f"{INSTITUTION}：" in text  # the addressee
     assert "24时前安排1名执业律师承办本案" in text
     assert "签订委托协议" in text
-    assert "2026年9月30日" in text  # the issue date, under the center's name
+    assert "二〇二六年九月三十日" in text  # the issue date, under the center's name
+    assert "附件：法律援助案件基本情况" in text and "（印章）" in text
 
 
 def test_notice_docx_names_the_chinese_fonts_in_the_east_asian_slot() -> None:
@@ -256,7 +259,7 @@ def test_notice_docx_names_the_chinese_fonts_in_the_east_asian_slot() -> None:
     runs = [run for p in _docx_paragraphs(data) for run in p.runs]
     assert runs
     east_asian = {run._element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) for run in runs}
-    assert east_asian == {TITLE_FONT, BODY_FONT}
+    assert east_asian == {TITLE_FONT, BODY_FONT, HEADING_FONT}  # 黑体: the 附件 label
     title = next(run for p in _docx_paragraphs(data) for run in p.runs if run.text == "指派通知书")
     assert title.font.name == TITLE_FONT
     normal = docx.Document(io.BytesIO(data)).styles["Normal"].element.rPr.rFonts
@@ -269,7 +272,7 @@ def test_group_notice_lists_names_and_count_and_chosen_practitioner() -> None:
     assert "受援人赵大勇" in text and "申请法律援助一案" in text
     assert "安排3名承办人" in text  # not 执业律师: a labour arbitration case
     assert "陈律师" in text
-    assert "第六条、第十条、第九条" in text  # 第六条 always first: the notice is made under it
+    assert "第六条、第九条、第十条" in text  # the regulation's order, 第六条 always included
     assert "2026年10月10日（星期六）24时前" in text
 
 
@@ -312,14 +315,25 @@ def test_handler_change_form_over_the_cap_needs_the_bureau() -> None:
 # --- PDF ------------------------------------------------------------------------------------
 
 
+def page_text(data: bytes, page: int) -> str:
+    text = pypdf.PdfReader(io.BytesIO(data)).pages[page].extract_text()
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", text))
+
+
 @needs_cjk_font
-def test_notice_pdf_text_and_one_page() -> None:
+def test_notice_pdf_is_the_notice_then_its_annex() -> None:
     data = documents.render_notice_pdf(notice())
     assert data.startswith(b"%PDF-")
-    text = pdf_text(data)
+    assert pdf_pages(data) == 2
+    first = page_text(data, 0)
     for expected in (NOTICE_NUMBER, INSTITUTION, AIDED, DEADLINE, "第六条", "签订委托协议"):
-        assert expected in text
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+        assert expected in first
+    assert "附件：法律援助案件基本情况" in first
+    assert first.index("重庆市北碚区法律援助中心二〇二六年九月三十日") > first.index("附件：")
+    annex = page_text(data, 1)
+    assert annex.startswith("附件法律援助案件基本情况")
+    for expected in (NOTICE_NUMBER, "北碚法援〔2026〕刑字第0345号", "北碚区天生街道云华路8号"):
+        assert expected in annex
 
 
 @needs_cjk_font
@@ -336,23 +350,34 @@ def test_every_pdf_embeds_its_only_font(name: str, make: Any, to_docx: Any, to_p
         assert re.match(r"/[A-Z]{6}\+", font["/BaseFont"])  # a subset
 
 
+def longer_notice() -> NoticeData:
+    """A notice whose page 1 needs the tighter lines: a provisional deadline's note and a long
+    contact line."""
+    return notice(
+        deadline_provisional=True,
+        center_contact_person="陈晓燕",
+        center_address="重庆市北碚区碚峡路111号公共法律服务中心二楼法律援助窗口",
+    )
+
+
 @needs_cjk_font
 def test_a_long_notice_is_tightened_to_end_on_its_first_page() -> None:
     from fayuan.documents.pdf import render_document_pdf
 
-    normal = render_document_pdf(notice_document(group_notice()))
-    assert len(pypdf.PdfReader(io.BytesIO(normal)).pages) == 2  # the 落款 alone on page 2
-    data = documents.render_notice_pdf(group_notice())
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
-    text = pdf_text(data)
-    assert "特此通知" in text and "2026年9月30日" in text and "等56人" in text
+    normal = render_document_pdf(first_page(notice_document(longer_notice())))
+    assert pdf_pages(normal) == 2  # the 落款 would stand alone on page 2
+    data = documents.render_notice_pdf(longer_notice())
+    assert pdf_pages(data) == 2  # the notice on page 1, its 附件 on page 2
+    first = page_text(data, 0)
+    assert "二〇二六年九月三十日" in first and "联系人：陈晓燕" in first
+    assert page_text(data, 1).startswith("附件法律援助案件基本情况")
 
 
 def test_a_long_notice_docx_is_tightened_too() -> None:
-    assert estimated_height(notice_document(notice())) <= TEXT_HEIGHT_PT - 12
-    assert estimated_height(notice_document(group_notice())) > TEXT_HEIGHT_PT - 12
+    assert estimated_height(notice_document(notice())) <= TEXT_HEIGHT_PT - 2
+    assert estimated_height(notice_document(longer_notice())) > TEXT_HEIGHT_PT - 2
     assert fitted_notice_document(notice()) == notice_document(notice())
-    assert fitted_notice_document(group_notice()) == notice_document(group_notice(), compact=True)
+    assert fitted_notice_document(longer_notice()) == notice_document(longer_notice(), True)
 
 
 @needs_cjk_font
@@ -364,9 +389,9 @@ def test_pdf_is_reproducible() -> None:
 def test_the_font_has_the_characters_dates_and_numbers_need() -> None:
     from fayuan.documents.pdf import missing_glyphs
 
-    assert (
-        missing_glyphs("二〇二六年九月三十日 北碚法援指〔2026〕第0012号 □＿（）：；、。") == set()
-    )
+    text = "二〇二六年九月三十日 北碚法援指〔2026〕第0012号 □＿（）：；、。（印章）"
+    assert missing_glyphs(text) == set()
+    assert missing_glyphs(text, "title") == set()
 
 
 @needs_cjk_font
@@ -460,7 +485,6 @@ def long_texts(data: Any) -> list[str]:
 
 
 LONG = [
-    ("notice", long_notice, documents.render_notice_docx, documents.render_notice_pdf, 2),
     (
         "ordinary",
         long_ordinary_form,
@@ -514,10 +538,31 @@ def test_long_free_text_flows_onto_more_pages_whole(
 
 
 @needs_cjk_font
+def test_a_long_notice_prints_its_free_text_whole_in_the_annex() -> None:
+    """The notice has no 续页: its long texts are in the 附件's table, which flows on."""
+    data = replace(long_notice(), case_summary=long_text("案情简要"))
+    texts = long_texts(data)
+    assert len(texts) == 3
+    pdf = documents.render_notice_pdf(data)
+    assert pdf_pages(pdf) >= 1 + 3 * 3000 // 2000
+    first = page_text(pdf, 0)
+    assert data.case_number in first and "二〇二六年九月三十日" in first
+    assert "完】" not in first and "续页" not in pdf_text(pdf)
+    text = pdf_text(pdf)
+    for long in texts:
+        assert re.sub(r"\s+", "", long) in text  # whole, in order
+    docx_data = documents.render_notice_docx(data)
+    for long in texts:
+        assert long in docx_text(docx_data)
+    document = docx.Document(io.BytesIO(docx_data))
+    breaks = [p for p in document.paragraphs if p.paragraph_format.page_break_before]
+    assert [p.text for p in breaks] == ["附件"]
+
+
+@needs_cjk_font
 @pytest.mark.parametrize(
     ("make", "build"),
     [
-        (long_notice, notice_document),
         (long_ordinary_form, approval_form_document),
         (long_major_form, approval_form_document),
         (long_change_form, handler_change_form_document),
@@ -542,17 +587,20 @@ def test_a_long_name_cannot_move_out_and_still_does_not_stop_the_notice() -> Non
     data = notice(institution_address=long_text("地址"), organ_name=long_text("机关", 1500))
     pdf = documents.render_notice_pdf(data)
     text = pdf_text(pdf)
-    assert "【地址完】" in text and "【机关完】" in text and "特此通知" in text
+    assert "【地址完】" in text and "【机关完】" in text and "二〇二六年九月三十日" in text
     assert "【地址完】" in docx_text(documents.render_notice_docx(data))
 
 
 @needs_cjk_font
 @pytest.mark.parametrize(("name", "make", "to_docx", "to_pdf"), RENDERERS)
 def test_normal_documents_stay_on_one_page(name: str, make: Any, to_docx: Any, to_pdf: Any) -> None:
+    """A form on one page; a notice on one page and its 附件 on the next."""
     data = make()
-    assert pdf_pages(to_pdf(data)) == 1
+    is_notice = isinstance(data, NoticeData)
+    assert pdf_pages(to_pdf(data)) == (2 if is_notice else 1)
     document = docx.Document(io.BytesIO(to_docx(data)))
-    assert not any(p.paragraph_format.page_break_before for p in document.paragraphs)
+    breaks = [p.text for p in document.paragraphs if p.paragraph_format.page_break_before]
+    assert breaks == (["附件"] if is_notice else [])
     assert "续页" not in docx_text(to_docx(data))
 
 
@@ -590,7 +638,7 @@ def test_only_what_does_not_fit_goes_to_the_continuation() -> None:
     short_reason = replace(change, reason="利益冲突。")
     assert len(handler_change_form_layouts(change)) == 4
     assert len(handler_change_form_layouts(short_reason)) == 3
-    assert len(notice_layouts(long_notice())) == 6  # each normal, then compact
+    assert len(notice_layouts(long_notice())) == 2  # normal, then compact: nothing moves out
     assert notice_layouts(notice()) == (notice_document(notice()), notice_document(notice(), True))
 
 
@@ -692,6 +740,9 @@ def test_a_file_that_is_no_truetype_font_is_refused(
 
 def test_dates_and_deadlines_in_chinese() -> None:
     assert zh_date(date(2026, 9, 30)) == "2026年9月30日"
+    assert zh_date_numerals(date(2026, 12, 1)) == "二〇二六年十二月一日"
+    assert zh_date_numerals(date(2030, 10, 21)) == "二〇三〇年十月二十一日"
+    assert zh_date_numerals(datetime(2026, 9, 30, 17, 0, tzinfo=UTC)) == "二〇二六年十月一日"
     assert (
         zh_deadline(datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST)) == "2026年10月8日（星期四）24时"
     )

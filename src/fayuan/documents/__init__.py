@@ -2,8 +2,9 @@
 the 更换承办人审批表 (第十二条), as DOCX and as PDF with its Chinese font embedded.
 
 Pure rendering: callers fill the dataclasses of `fayuan.documents.data` (no database access
-here) and get bytes back. Both formats are laid out once, in `fayuan.documents.layout`; the PDF
-font is found by `fayuan.documents.fonts`.
+here) and get bytes back. Both formats are laid out once, in `fayuan.documents.layout`, after
+GB/T 9704-2012; the PDF's two faces (a Song face for titles, a Kai face for text) are found by
+`fayuan.documents.fonts`.
 """
 
 from fayuan.documents.data import (
@@ -16,6 +17,7 @@ from fayuan.documents.data import (
     HandlerChangeFormData,
     NoticeData,
     OfficerProposalView,
+    PartyContact,
 )
 from fayuan.documents.docx import (
     render_approval_form_docx,
@@ -40,6 +42,7 @@ __all__ = [
     "HandlerChangeFormData",
     "NoticeData",
     "OfficerProposalView",
+    "PartyContact",
     "render_approval_form_docx",
     "render_approval_form_pdf",
     "render_handler_change_form_docx",

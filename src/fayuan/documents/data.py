@@ -27,6 +27,7 @@ __all__ = [
     "HandlerChangeFormData",
     "NoticeData",
     "OfficerProposalView",
+    "PartyContact",
 ]
 
 
@@ -36,6 +37,15 @@ def _freeze(obj: object, name: str) -> None:
     if isinstance(value, str):
         raise TypeError(f"{name} must be a sequence of strings, not one string")
     object.__setattr__(obj, name, tuple(value))
+
+
+@dataclass(frozen=True)
+class PartyContact:
+    """How the institution reaches an aided person (受援人联系方式)."""
+
+    name: str
+    phone: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,11 @@ class NoticeData:
     rule_zh: str
     """Why this institution: 点援 / 便民 / 按序轮流 / 综合评分, with any detail the caller adds."""
     articles: Sequence[str]
-    """Articles relied on, e.g. ("第六条", "第十一条")."""
+    """Articles relied on, e.g. ("第六条", "第十一条"); printed in the regulation's order."""
     center_address: str | None = None
     center_phone: str | None = None
+    center_contact_person: str | None = None
+    """Who at the center answers for this notice (联系人)."""
     organ_name: str | None = None
     """The notifying organ (通知辩护/通知代理), e.g. "重庆市北碚区人民法院"."""
     letter_number: str | None = None
@@ -74,10 +86,23 @@ class NoticeData:
     notes: str | None = None
     regulation_title: str | None = None
     """The district's regulation (the policy file's title); None: a generic wording."""
+    aided_contacts: Sequence[PartyContact] = ()
+    """The aided persons' phones and addresses (all, or the first few of a group case)."""
+    opposing_parties: Sequence[str] = ()
+    """Names of the opposing parties (对方当事人), for the institution's conflict check."""
+    case_summary: str | None = None
+    """The matter (案由、案情简要), as the center recorded it."""
+    deadline_provisional: bool = False
+    """The deadline counts working days of a year whose State Council holiday arrangement is not
+    yet published: the notice marks it （暂定） and says it will be recomputed."""
 
     def __post_init__(self) -> None:
         _freeze(self, "aided_persons")
         _freeze(self, "articles")
+        _freeze(self, "opposing_parties")
+        if any(isinstance(c, str) for c in self.aided_contacts):
+            raise TypeError("aided_contacts must be PartyContact objects")
+        object.__setattr__(self, "aided_contacts", tuple(self.aided_contacts))
         if self.aided_count < max(1, len(self.aided_persons)):
             raise ValueError("aided_count is smaller than the number of aided persons named")
         if self.handlers_required < 1:

@@ -4,7 +4,9 @@ Each document is built once as a list of simple blocks (title, paragraph, table,
 and `pdf.py` only turn blocks into their format, so both say exactly the same thing.
 
 Free text (the rules' reasoning, opinions, reasons, notes) has no length limit and is never cut.
-A form or notice is first laid out with every text in its cell; when that would not fit one page,
+The notice's page 1 is the notice itself; the case's details, free text included, are its 附件
+on the following pages, a table that flows on however long. A form is first laid out with every
+text in its cell; when that would not fit one page,
 the longest free texts are moved, one at a time, to a 续页 (continuation pages after the
 document, GB/T 9704's 附件 convention): the cell then says 见续页一 and the 续页 prints the text
 whole, however many pages it takes. So page 1 stays the complete form, every signature line in
@@ -12,15 +14,18 @@ place, and free text never makes a cell taller than a page (should anything else
 name say, the PDF splits the row across pages). `*_layouts` give the candidates in order of
 preference; `fitted` picks the first that fits by estimate (DOCX), the PDF renderer by measuring.
 
-Dates follow GB/T 9704-2012 (成文日期 in Arabic numerals, 2026年9月30日); times are shown in
-China Standard Time (UTC+8), the time the regulation's deadlines are counted in.
+The page is GB/T 9704-2012's: A4, 版心 156 mm × 225 mm (top margin 37 mm, left 28 mm), text in
+三号 (16 pt) on the standard grid of 22 lines of 28 characters (line pitch 28.95 pt), titles in
+二号 (22 pt). The notice's issue date, under its seal, is written in Chinese numerals
+(二〇二六年九月三十日), as the center's 文书 are; other dates in Arabic numerals (2026年9月30日).
+Times are shown in China Standard Time (UTC+8), the time the regulation's deadlines are counted in.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
@@ -30,14 +35,21 @@ from fayuan.documents.data import (
     DirectorDecision,
     HandlerChangeFormData,
     NoticeData,
+    PartyContact,
 )
+from fayuan.policy.decision import ARTICLE_ORDER, sort_articles
 
 __all__ = [
     "CHINA_TZ",
+    "GRID_CHARS",
+    "GRID_LINES",
+    "LINE_PITCH_PT",
     "MARGINS_MM",
     "PAGE_MM",
+    "SEAL_DIAMETER_MM",
     "TEXT_HEIGHT_PT",
     "TEXT_WIDTH_PT",
+    "TYPE_AREA_MM",
     "Block",
     "Cell",
     "Document",
@@ -57,8 +69,11 @@ __all__ = [
     "handler_change_form_layouts",
     "notice_document",
     "notice_layouts",
+    "ordered_articles",
+    "provisional_note",
     "signature",
     "zh_date",
+    "zh_date_numerals",
     "zh_deadline",
     "zh_numeral",
 ]
@@ -72,20 +87,36 @@ BLANK_NAME = "　　　　　　"
 
 Align = Literal["left", "center", "right", "justify"]
 
-#: A4 and the GB/T 9704 margins, in millimetres: top 37, bottom 35, left 28, right 26.
+#: A4 and the GB/T 9704 margins, in millimetres: top 37, bottom 35, left 28, right 26, which
+#: leave its 版心 (type area) of 156 mm × 225 mm.
 PAGE_MM = (210.0, 297.0)
 MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
+TYPE_AREA_MM = (
+    PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"],
+    PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"],
+)
 PT_PER_MM = 72 / 25.4
-TEXT_WIDTH_PT = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * PT_PER_MM
-TEXT_HEIGHT_PT = (PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) * PT_PER_MM
+TEXT_WIDTH_PT = TYPE_AREA_MM[0] * PT_PER_MM
+TEXT_HEIGHT_PT = TYPE_AREA_MM[1] * PT_PER_MM
+#: GB/T 9704's standard grid: 22 lines of 28 characters of 三号 a page. The line pitch is the
+#: Word template's 28.95 pt (579 twips; 22 of them fill the 225 mm 版心); 28 characters of
+#: 16 pt (448 pt) are 0.2 pt a character wider than the 156 mm (442.2 pt), so the DOCX's grid
+#: narrows the pitch to 15.79 pt while the PDF, which cannot, sets 27 a line and justifies them.
+GRID_LINES = 22
+GRID_CHARS = 28
+LINE_PITCH_PT = 28.95
+CHAR_PITCH_PT = TEXT_WIDTH_PT / GRID_CHARS
+#: The center's round seal (公章), 42 mm across; the PDF marks where it goes.
+SEAL_DIAMETER_MM = 42.0
+SEAL_LABEL = "（印章）"
 
 
 # --- blocks ---------------------------------------------------------------------------------
 
 
 def body_line(size: float) -> float:
-    """A body line's height: 28 pt for 三号 (the GB/T 9704 grid of 22 lines), else 1.75 em."""
-    return 28.0 if size == 16.0 else size * 1.75
+    """A body line's height: the grid's 28.95 pt for 三号, else 1.75 em."""
+    return LINE_PITCH_PT if size == 16.0 else size * 1.75
 
 
 @dataclass(frozen=True)
@@ -96,6 +127,7 @@ class Title:
     size: float = 22.0  # 二号
     leading: float = 0.0
     """Line height in points; 0 means the default (1.6 em)."""
+    space_before: float = 0.0
 
     @property
     def line(self) -> float:
@@ -115,6 +147,8 @@ class Para:
     """Extra space before, in points."""
     leading: float = 0.0
     """Line height in points; 0 means `body_line`."""
+    face: Literal["body", "heading"] = "body"
+    """"heading": the 附件 label, 黑体 in the DOCX (GB/T 9704 §8)."""
 
     @property
     def line(self) -> float:
@@ -140,6 +174,7 @@ class Table:
     """Line height in the cells; 0 means 1.5 em."""
     padding: float = 3.5
     """Space above and below the text of a cell, in points."""
+    space_before: float = 2.0
 
     @property
     def line(self) -> float:
@@ -156,10 +191,15 @@ class Signature:
     right_chars: tuple[float, ...]
     size: float = 16.0
     space_before: float = 28.0
+    seal: bool = False
+    """Mark where the seal goes (印章): a light circle in the PDF, "（印章）" in the DOCX, over
+    the issuer and date, which sit in its lower half (GB/T 9704 7.3.5.1)."""
+    leading: float = 0.0
+    """Line height in points; 0 means `body_line`."""
 
     @property
     def line(self) -> float:
-        return body_line(self.size)
+        return self.leading or body_line(self.size)
 
 
 def _width(text: str) -> float:
@@ -168,13 +208,19 @@ def _width(text: str) -> float:
 
 
 def signature(
-    issuer: str, when: str, size: float = 16.0, space_before: float = 28.0, right: float = 4.0
+    issuer: str,
+    when: str,
+    size: float = 16.0,
+    space_before: float = 28.0,
+    right: float = 4.0,
+    seal: bool = False,
+    leading: float = 0.0,
 ) -> Signature:
     """`issuer` centered over `when`, which ends `right` characters from the margin."""
     issuer_right = right + (_width(when) - _width(issuer)) / 2
     shift = max(0.0, -issuer_right)  # an issuer too long to center: move both left
     right_chars = (issuer_right + shift, right + shift)
-    return Signature((issuer, when), right_chars, size=size, space_before=space_before)
+    return Signature((issuer, when), right_chars, size, space_before, seal, leading)
 
 
 @dataclass(frozen=True)
@@ -191,6 +237,8 @@ class Document:
     author: str
     subject: str
     blocks: tuple[Block, ...]
+    issued_at: datetime | None = None
+    """The document's date (a notice's issue date): the PDF's and DOCX's creation date."""
 
     @property
     def continued(self) -> bool:
@@ -211,7 +259,7 @@ def first_page(document: Document) -> Document:
     """The document up to its first `PageBreak`: what should fit on page 1."""
     for i, block in enumerate(document.blocks):
         if isinstance(block, PageBreak):
-            return Document(document.title, document.author, document.subject, document.blocks[:i])
+            return replace(document, blocks=document.blocks[:i])
     return document
 
 
@@ -224,7 +272,7 @@ def estimated_height(document: Document) -> float:
     total = 0.0
     for block in first_page(document).blocks:
         if isinstance(block, Title):
-            total += _lines(block.text, block.size, TEXT_WIDTH_PT) * block.line
+            total += block.space_before + _lines(block.text, block.size, TEXT_WIDTH_PT) * block.line
         elif isinstance(block, Para):
             indent = 2.0 if block.indent else 0.0
             lines = _lines(block.text, block.size, TEXT_WIDTH_PT, indent)
@@ -232,6 +280,7 @@ def estimated_height(document: Document) -> float:
         elif isinstance(block, Signature):
             total += block.space_before + len(block.lines) * block.line
         elif isinstance(block, Table):
+            total += block.space_before
             for row in block.rows:
                 col, tallest = 0, 1
                 for cell in row:
@@ -242,9 +291,13 @@ def estimated_height(document: Document) -> float:
     return total
 
 
+FIT_SLACK_PT = 2.0
+"""What an estimate must leave free of the 版心 to count as fitting (rounding, table rules)."""
+
+
 def fits_one_page(document: Document) -> bool:
     """Whether the part before any 续页 fits one page, by `estimated_height`."""
-    return estimated_height(document) <= TEXT_HEIGHT_PT - 12  # the frame's own padding
+    return estimated_height(document) <= TEXT_HEIGHT_PT - FIT_SLACK_PT
 
 
 def fitted(layouts: Sequence[Document]) -> Document:
@@ -335,6 +388,14 @@ def zh_date(d: date | datetime) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def zh_date_numerals(d: date | datetime) -> str:
+    """二〇二六年九月三十日, 二〇二六年十二月一日: a 文书's date in Chinese numerals."""
+    if isinstance(d, datetime):
+        d = _cst(d).date()
+    year = "".join(_DIGITS_ZH[int(ch)] for ch in str(d.year))
+    return f"{year}年{zh_numeral(d.month)}月{zh_numeral(d.day)}日"
+
+
 def zh_deadline(dt: datetime) -> str:
     """A deadline such as 2026年10月8日（星期四）24时; other times as 17时30分."""
     local = _cst(dt)
@@ -359,9 +420,13 @@ def _aided_text(names: Sequence[str], count: int) -> str:
     return shown
 
 
-def _articles(articles: Sequence[str], first: str) -> str:
-    ordered = [first, *(a for a in articles if a != first)]
-    return "、".join(ordered)
+def ordered_articles(articles: Sequence[str], always: Sequence[str] = ("第六条",)) -> list[str]:
+    """The articles relied on, in the regulation's order (第四条 before 第十一条), `always`
+    included (the notice is made under 第六条); any other wording follows, as given."""
+    given = [*always, *articles]
+    known = sort_articles({a for a in given if a in ARTICLE_ORDER})
+    others = dict.fromkeys(a for a in given if a not in ARTICLE_ORDER)
+    return [*known, *others]
 
 
 def _is_criminal(category_zh: str) -> bool:
@@ -400,118 +465,178 @@ def _pair(l1: str, v1: str, l2: str, v2: str) -> tuple[Cell, ...]:
 
 
 FORM_WIDTHS = (0.22, 0.34, 0.14, 0.30)
-NOTICE_WIDTHS = (0.135, 0.42, 0.135, 0.31)
-NOTICE_BODY_SIZE = 14.0
-"""四号: with its case table the notice then fits one A4 page inside the GB/T 9704 margins."""
 
 
 # --- the notice -----------------------------------------------------------------------------
 
+NOTICE_TITLE = "指派通知书"
+ANNEX_TITLE = "法律援助案件基本情况"
+"""The notice's 附件 (GB/T 9704 §8): every detail of the case, for the institution."""
+ANNEX_WIDTHS = (0.19, 0.36, 0.17, 0.28)
+ANNEX_TEXT_SIZE = 14.0  # 四号, in the 附件's table
+PROVISIONAL_MARK = "（暂定）"
+NOTE_SIZE = 14.0
 
-def notice_document(n: NoticeData, compact: bool = False, moved: Collection[str] = ()) -> Document:
-    """《指派通知书》 (第六条): header, number, addressee, body, case table, issuer and date.
+
+def seal_space(line: float) -> float:
+    """The space above the issuer's name that the seal needs: its circle stands on the bottom of
+    the date's line (so it does not cross the 附注 below) with the issuer and date in its lower
+    half, and its top lies within a line of the text above (GB/T 9704 7.3.5.1: 印章顶端应当上距
+    正文一行之内)."""
+    return SEAL_DIAMETER_MM * PT_PER_MM - 2 * line
+
+
+def provisional_note(deadline: datetime) -> str:
+    """The one-line note under a provisional deadline."""
+    year = _cst(deadline).year
+    return f"注：{year}年国务院节假日安排尚未公布，期限将于公布后重新计算。"
+
+
+def notice_document(n: NoticeData, compact: bool = False) -> Document:
+    """《指派通知书》 (第六条) after GB/T 9704-2012: page 1 the notice itself (title, number,
+    addressee, text in 三号 on the 22-line grid, 附件说明, the issuer and date under the seal, the
+    center's contact as 附注), then its 附件 on a new page: a table of the case for the
+    institution (the aided persons' contacts, the opposing parties, the matter, the rule, any
+    notes), printed whole however long.
 
     `compact` tightens the line spacing (GB/T 9704 7.3.5.4: 调整行距) so that a long notice
-    (a group case, long names) still ends on its first page with its issuer and date. `moved`
-    names the free texts printed on the 续页 instead of in their cells ("rule", "notes").
+    (a group case, long names) still has its issuer, date and seal on page 1.
     """
-    return _notice(n, compact, moved)[0]
-
-
-def notice_layouts(n: NoticeData) -> tuple[Document, ...]:
-    """The notice's layouts in order of preference: all in the cells, normal then compact; then
-    the longest free text on the 续页, normal then compact; and so on."""
-    normal = _layouts(lambda moved: _notice(n, False, moved))
-    compact = _layouts(lambda moved: _notice(n, True, moved))
-    return tuple(d for pair in zip(normal, compact, strict=True) for d in pair)
-
-
-def fitted_notice_document(n: NoticeData) -> Document:
-    """The notice as `notice_layouts` first fits it on one page (by `estimated_height`)."""
-    return fitted(notice_layouts(n))
-
-
-def _notice(
-    n: NoticeData, compact: bool, moved: Collection[str]
-) -> tuple[Document, list[tuple[int, int, str]]]:
-    cont = _Continuation(moved, TEXT_WIDTH_PT * sum(NOTICE_WIDTHS[1:]) - 10)
+    line = LINE_PITCH_PT * (0.82 if compact else 1.0)
     aided = _aided_text(n.aided_persons, n.aided_count)
     handler_word = "执业律师" if _is_criminal(n.category_zh) else "承办人"
-    articles = _articles(n.articles, "第六条")
+    articles = ordered_articles(n.articles)
+    deadline = zh_deadline(n.assignment_due_at)
+    if n.deadline_provisional:
+        deadline += PROVISIONAL_MARK
 
     if n.source_zh.startswith("通知"):
-        organ = f"{n.organ_name}的" if n.organ_name else ""
-        opening = f"本中心收到{organ}{n.source_zh}公函，决定为受援人{aided}提供法律援助。"
+        organ = f"{n.organ_name or ''}{n.letter_number or ''}"
+        opening = (
+            f"本中心收到{organ}{n.source_zh}公函，决定为受援人{aided}提供法律援助"
+            f"（案件编号：{n.case_number}）。"
+        )
     else:
-        opening = f"受援人{aided}申请法律援助一案，本中心已决定给予法律援助。"
+        opening = (
+            f"受援人{aided}申请法律援助一案（案件编号：{n.case_number}），"
+            "本中心已决定给予法律援助。"
+        )
     regulation = f"《{n.regulation_title}》" if n.regulation_title else REGULATION_ZH
-    opening += f"根据{regulation}{articles}的规定，现指派你单位承办本案。"
+    opening += f"根据{regulation}{'、'.join(articles)}的规定，现指派你单位承办本案。"
     duty = (
-        f"请你单位于{zh_deadline(n.assignment_due_at)}前安排{n.handlers_required}名"
-        f"{handler_word}承办本案，将承办人姓名书面告知本中心，"
-        "并由承办人及时与受援人签订委托协议。"
+        f"请你单位于{deadline}前安排{n.handlers_required}名{handler_word}承办本案，"
+        "将承办人姓名书面告知本中心，并由承办人及时与受援人签订委托协议。"
     )
     if n.chosen_practitioner_name:
         duty += f"受援人选定由{n.chosen_practitioner_name}承办，请予安排。"
     duty += "委托协议签订后，不得随意更换承办人（第十二条）。"
 
-    institution = n.institution_name
-    if n.institution_address:
-        institution += f"（{n.institution_address}）"
-    rows: list[tuple[Cell, ...]] = [
-        _pair("案件编号", n.case_number, "案件类别", n.category_zh),
-        _pair("受援人", f"{aided}（共{n.aided_count}人）", "案件来源", n.source_zh),
+    title_line = 22.0 * (1.3 if compact else 1.45)
+    blocks: list[Block] = [
+        Title(n.center_name, leading=title_line),
+        Title(NOTICE_TITLE, leading=title_line),
+        Para(n.notice_number, indent=False, align="center", leading=line),
+        Para(f"{n.institution_name}：", False, "left", space_before=line / 2, leading=line),
+        Para(opening, leading=line),
+        Para(duty, leading=line),
     ]
-    if n.organ_name or n.letter_number:
-        rows.append(_pair("通知机关", n.organ_name or "", "公函文号", n.letter_number or ""))
-    rows += [
-        _row("承办机构", institution),
-        _pair("承办人数", f"{n.handlers_required}名", "依据", articles),
-        _row("指派方式", cont.text("rule", "指派方式", n.rule_zh)),
+    if n.deadline_provisional:
+        note = provisional_note(n.assignment_due_at)
+        blocks.append(Para(note, False, "left", NOTE_SIZE, leading=line))
+    blocks += [
+        Para(f"附件：{ANNEX_TITLE}", space_before=line * (0.5 if compact else 1.0), leading=line),
+        signature(
+            n.center_name,
+            zh_date_numerals(n.issued_at),
+            space_before=seal_space(line),
+            seal=True,
+            leading=line,
+        ),
     ]
-    rows.append(_row("安排期限", f"{zh_deadline(n.assignment_due_at)}前"))
-    if n.notes:
-        rows.append(_row("备注", cont.text("notes", "备注", n.notes)))
-
     contact = "；".join(
         part
         for part in (
+            f"联系人：{n.center_contact_person}" if n.center_contact_person else "",
+            f"联系电话：{n.center_phone}" if n.center_phone else "",
             f"地址：{n.center_address}" if n.center_address else "",
-            f"电话：{n.center_phone}" if n.center_phone else "",
         )
         if part
     )
-    body = NOTICE_BODY_SIZE
-    lead = body * (1.45 if compact else 1.75)
-    title_lead = 22.0 * (1.4 if compact else 1.6)
-    blocks: list[Block] = [
-        Title(n.center_name, leading=title_lead),
-        Title("指派通知书", leading=title_lead),
-        Para(n.notice_number, indent=False, align="center", size=body, space_before=4.0),
-        Para(f"{n.institution_name}：", False, "left", body, 6.0 if compact else 10.0, lead),
-        Para(opening, size=body, leading=lead),
-        Para(duty, size=body, leading=lead),
-        Table(
-            widths=NOTICE_WIDTHS,
-            rows=tuple(rows),
-            leading=12.0 * 1.3 if compact else 0.0,
-            padding=2.5 if compact else 3.5,
-        ),
-        Para("特此通知。", size=body, space_before=6.0, leading=lead),
-        signature(n.center_name, zh_date(n.issued_at), size=body, space_before=18.0),
-    ]
-    if contact:
-        blocks.append(
-            Para(f"（本中心{contact}）", indent=False, align="left", size=12.0, space_before=8.0)
-        )
-    blocks += cont.blocks("指派通知书", n.notice_number)
+    if contact:  # 附注: 居左空二字加圆括号编排在成文日期下一行 (GB/T 9704 7.3.6)
+        blocks.append(Para(f"（{contact}）", align="left", leading=line))
+
+    blocks += [PageBreak(), *_annex(n, articles)]
     document = Document(
-        title=f"指派通知书 {n.notice_number}",
+        title=f"{NOTICE_TITLE} {n.notice_number}",
         author=n.center_name,
         subject=f"{n.case_number} {n.institution_name}",
         blocks=tuple(blocks),
+        issued_at=n.issued_at,
     )
-    return document, cont.movable
+    return document
+
+
+def _annex(n: NoticeData, articles: Sequence[str]) -> list[Block]:
+    """The 附件: "附件" top left (黑体), its title on the third line, then the case's table."""
+    aided = _aided_text(n.aided_persons, n.aided_count)
+    institution = n.institution_name
+    if n.institution_address:
+        institution += f"（{n.institution_address}）"
+    due = f"{zh_deadline(n.assignment_due_at)}前"
+    if n.deadline_provisional:
+        due = f"{zh_deadline(n.assignment_due_at)}{PROVISIONAL_MARK}前\n"
+        due += provisional_note(n.assignment_due_at)
+    rows: list[tuple[Cell, ...]] = [
+        _row("通知书文号", n.notice_number),
+        _pair("案件编号", n.case_number, "案件类别", n.category_zh),
+        _pair("案件来源", n.source_zh, "受援人数", f"{n.aided_count}人"),
+    ]
+    if n.organ_name or n.letter_number:
+        rows.append(_pair("通知机关", n.organ_name or "", "公函文号", n.letter_number or ""))
+    rows.append(_row("受援人", aided))
+    contacts = [_contact_line(c) for c in n.aided_contacts]
+    if any(contacts):
+        rows.append(_row("联系方式", "\n".join(c for c in contacts if c)))
+    if n.opposing_parties:
+        rows.append(_row("对方当事人", "、".join(n.opposing_parties)))
+    if n.case_summary:
+        rows.append(_row("案情简要", n.case_summary))
+    rows += [
+        _row("承办机构", institution),
+        _pair("承办人数", f"{n.handlers_required}名", "依据", "、".join(articles)),
+    ]
+    if n.chosen_practitioner_name:
+        rows.append(_row("受援人选定", n.chosen_practitioner_name))
+    rows += [_row("指派方式", n.rule_zh), _row("安排期限", due)]
+    if n.notes:
+        rows.append(_row("备注", n.notes))
+    return [
+        Para("附件", indent=False, align="left", face="heading"),
+        Title(ANNEX_TITLE, space_before=LINE_PITCH_PT, leading=LINE_PITCH_PT * 1.25),
+        Table(
+            widths=ANNEX_WIDTHS,
+            rows=tuple(rows),
+            size=ANNEX_TEXT_SIZE,
+            space_before=LINE_PITCH_PT / 2,
+        ),
+    ]
+
+
+def _contact_line(c: PartyContact) -> str:
+    parts = [f"电话：{c.phone}" if c.phone else "", f"地址：{c.address}" if c.address else ""]
+    shown = "　".join(p for p in parts if p)
+    return f"{c.name}　{shown}" if shown else ""
+
+
+def notice_layouts(n: NoticeData) -> tuple[Document, ...]:
+    """The notice's layouts in order of preference: normal, then compact. Nothing moves to a
+    续页: every long text is in the 附件, whose table flows onto further pages."""
+    return (notice_document(n), notice_document(n, compact=True))
+
+
+def fitted_notice_document(n: NoticeData) -> Document:
+    """The notice as `notice_layouts` first fits its page 1 (by `estimated_height`)."""
+    return fitted(notice_layouts(n))
 
 
 # --- the approval form (第五条) -------------------------------------------------------------
