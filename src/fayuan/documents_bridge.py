@@ -27,6 +27,7 @@ from fayuan.documents.data import (
     HandlerChangeFormData,
     NoticeData,
     OfficerProposalView,
+    PartyContact,
 )
 from fayuan.policy.approval import major_case_grounds
 from fayuan.policy.deadlines import local_date
@@ -76,14 +77,28 @@ def _articles(assignment: Assignment) -> tuple[str, ...]:
 
 
 def notice_data(assignment: Assignment) -> NoticeData:
-    """The 《指派通知书》 of one assignment (第六条)."""
+    """The 《指派通知书》 of one assignment (第六条), with what the institution needs to take the
+    case: the aided persons' phones and addresses, the opposing parties (for its conflict check),
+    the matter as recorded, and whom at the center to ask (the staff member who issued it).
+
+    The center's own address and phone are not recorded anywhere yet: None (not printed)."""
     case = (
         Case.objects.select_related("center", "organ", "chosen_practitioner", "chosen_institution")
         .prefetch_related("parties")
         .get(pk=assignment.case_id)
     )
     institution = assignment.institution
-    names = [p.name for p in case.parties.all() if p.role == PartyRole.aided]
+    parties = list(case.parties.all())
+    aided = [p for p in parties if p.role == PartyRole.aided]
+    names = [p.name for p in aided]
+    shown = aided[:NAMES_ON_NOTICE]
+    contacts = [
+        PartyContact(p.name, p.phone.strip() or None, p.address.strip() or None)
+        for p in shown
+        if p.phone.strip() or p.address.strip()
+    ]
+    opposing = [p.name for p in parties if p.role == PartyRole.opposing]
+    issuer = _names({assignment.issued_by_id}).get(assignment.issued_by_id) or None
     chosen = case.chosen_practitioner
     return NoticeData(
         notice_number=assignment.notice_number,
@@ -106,6 +121,10 @@ def notice_data(assignment: Assignment) -> NoticeData:
             chosen.name if chosen is not None and chosen.institution_id == institution.pk else None
         ),
         regulation_title=engine.policy_for(case.center).title,
+        aided_contacts=contacts,
+        opposing_parties=opposing,
+        case_summary=case.summary.strip() or None,
+        center_contact_person=issuer,
     )
 
 
