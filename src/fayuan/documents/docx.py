@@ -113,6 +113,26 @@ def _run(paragraph: Any, text: str, font: str, size: float) -> Any:
     return run
 
 
+#: What follows ``w:snapToGrid`` in ``w:pPr`` (CT_PPr's sequence; Word refuses another order).
+_AFTER_SNAP_TO_GRID = (
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
 def _spacing(paragraph: Any, line: float, before: float = 0.0, grid: bool = False) -> None:
     """Exact line height ("固定值") and space before, in points. Only `grid` paragraphs (三号
     text) keep to the document's character grid; a title or a table's 四号 would be spread out
@@ -126,7 +146,7 @@ def _spacing(paragraph: Any, line: float, before: float = 0.0, grid: bool = Fals
         ppr = paragraph._p.get_or_add_pPr()
         snap = OxmlElement("w:snapToGrid")
         snap.set(qn("w:val"), "0")
-        ppr.append(snap)
+        ppr.insert_element_before(snap, *_AFTER_SNAP_TO_GRID)  # the schema's order
 
 
 # --- blocks ---------------------------------------------------------------------------------
