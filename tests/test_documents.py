@@ -250,7 +250,7 @@ def test_notice_docx_says_who_what_and_by_when() -> None:
     assert f"{INSTITUTION}：" in text  # the addressee
     assert "24时前安排1名执业律师承办本案" in text
     assert "签订委托协议" in text
-    assert "二〇二六年九月三十日" in text  # the issue date, under the center's name
+    assert "2026年9月30日" in text  # the issue date, under the center's name
     assert "附件：法律援助案件基本情况" in text and "（印章）" in text
 
 
@@ -329,7 +329,7 @@ def test_notice_pdf_is_the_notice_then_its_annex() -> None:
     for expected in (NOTICE_NUMBER, INSTITUTION, AIDED, DEADLINE, "第六条", "签订委托协议"):
         assert expected in first
     assert "附件：法律援助案件基本情况" in first
-    assert first.index("重庆市北碚区法律援助中心二〇二六年九月三十日") > first.index("附件：")
+    assert first.index("重庆市北碚区法律援助中心2026年9月30日") > first.index("附件：")
     annex = page_text(data, 1)
     assert annex.startswith("附件法律援助案件基本情况")
     for expected in (NOTICE_NUMBER, "北碚法援〔2026〕刑字第0345号", "北碚区天生街道云华路8号"):
@@ -369,7 +369,7 @@ def test_a_long_notice_is_tightened_to_end_on_its_first_page() -> None:
     data = documents.render_notice_pdf(longer_notice())
     assert pdf_pages(data) == 2  # the notice on page 1, its 附件 on page 2
     first = page_text(data, 0)
-    assert "二〇二六年九月三十日" in first and "联系人：陈晓燕" in first
+    assert "2026年9月30日" in first and "联系人：陈晓燕" in first
     assert page_text(data, 1).startswith("附件法律援助案件基本情况")
 
 
@@ -546,7 +546,7 @@ def test_a_long_notice_prints_its_free_text_whole_in_the_annex() -> None:
     pdf = documents.render_notice_pdf(data)
     assert pdf_pages(pdf) >= 1 + 3 * 3000 // 2000
     first = page_text(pdf, 0)
-    assert data.case_number in first and "二〇二六年九月三十日" in first
+    assert data.case_number in first and "2026年9月30日" in first
     assert "完】" not in first and "续页" not in pdf_text(pdf)
     text = pdf_text(pdf)
     for long in texts:
@@ -587,7 +587,7 @@ def test_a_long_name_cannot_move_out_and_still_does_not_stop_the_notice() -> Non
     data = notice(institution_address=long_text("地址"), organ_name=long_text("机关", 1500))
     pdf = documents.render_notice_pdf(data)
     text = pdf_text(pdf)
-    assert "【地址完】" in text and "【机关完】" in text and "二〇二六年九月三十日" in text
+    assert "【地址完】" in text and "【机关完】" in text and "2026年9月30日" in text
     assert "【地址完】" in docx_text(documents.render_notice_docx(data))
 
 

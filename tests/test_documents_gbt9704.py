@@ -251,7 +251,7 @@ def test_titles_in_the_song_face_text_in_the_kai_face() -> None:
     drawn = text_by_font(documents.render_notice_pdf(full_notice()))
     assert "指派通知书" in drawn["UMingCN-0"] and CENTER in drawn["UMingCN-0"]
     kai = drawn["LXGWWenKai-Regular"]
-    assert "请你单位于" in kai and "二〇二六年九月三十日" in kai and "指派通知书" not in kai
+    assert "请你单位于" in kai and "2026年9月30日" in kai and "指派通知书" not in kai
 
 
 def _texts(document: Document) -> tuple[str, str]:
@@ -387,7 +387,7 @@ def test_the_pdf_notice_has_the_contacts_and_the_seal() -> None:
     first, annex = page_text(pdf, 0), page_text(pdf, 1)
     assert "联系人：陈晓燕" in first
     seal = first.index("（印章）")
-    assert first.index("附件：") < seal < first.index(CENTER + "二〇二六年九月三十日")
+    assert first.index("附件：") < seal < first.index(CENTER + "2026年9月30日")
     for expected in ("13812345678", "重庆某建筑劳务有限公司、李某", "王小明被指控盗窃罪"):
         assert expected in annex
 
@@ -398,7 +398,7 @@ def test_the_seal_is_marked_over_the_issuer_and_date() -> None:
     page = words(documents.render_notice_pdf(full_notice()), 1)
     label = next(w for w in page if w[4] == "（印章）")
     issuer = [w for w in page if w[4] == CENTER][-1]  # the issuer, not the title
-    when = next(w for w in page if w[4] == "二〇二六年九月三十日")
+    when = next(w for w in page if w[4] == "2026年9月30日")
     assert label[3] < issuer[1] < when[1]  # above the issuer, the issuer above the date
     centre = (when[0] + when[2]) / 2
     assert (label[0] + label[2]) / 2 == pytest.approx(centre, abs=1)

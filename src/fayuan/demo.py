@@ -461,7 +461,11 @@ def load_demo(now: datetime | None = None) -> DemoResult:
         warnings: list[str] = []
         if center is None:
             center = Center.objects.create(
-                code=CENTER_CODE, name=CENTER_NAME, notice_prefix="北碚法援指"
+                code=CENTER_CODE,
+                name=CENTER_NAME,
+                notice_prefix="北碚法援指",
+                address="重庆市北碚区（演示地址）",
+                phone="023-00000000（演示）",
             )
             _roster(center)
             passwords = _ensure_accounts(center)

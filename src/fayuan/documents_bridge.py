@@ -125,6 +125,9 @@ def notice_data(assignment: Assignment) -> NoticeData:
         opposing_parties=opposing,
         case_summary=case.summary.strip() or None,
         center_contact_person=issuer,
+        center_address=case.center.address or None,
+        center_phone=case.center.phone or None,
+        deadline_provisional=assignment.due_provisional,
     )
 
 

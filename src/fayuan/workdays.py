@@ -29,6 +29,7 @@ from typing import Any
 import chinese_calendar
 
 from fayuan.holiday_law import statutory_holidays
+from fayuan.policy.params import toml_error_reason
 
 __all__ = [
     "CHINESE_CALENDAR_VERSION",
@@ -201,9 +202,11 @@ def load_overrides(path: str | Path) -> dict[int, YearArrangement]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise CalendarFileError(p, None, f"不是 UTF-8 编码的文本（{exc}）") from exc
+        raise CalendarFileError(
+            p, None, f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节起）"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarFileError(p, None, f"不是合法的 TOML（{exc}）") from exc
+        raise CalendarFileError(p, None, toml_error_reason(str(exc))) from exc
 
     for key in data:
         if key != "years":

@@ -547,7 +547,8 @@ def notice_document(n: NoticeData, compact: bool = False) -> Document:
         Para(f"附件：{ANNEX_TITLE}", space_before=line * (0.5 if compact else 1.0), leading=line),
         signature(
             n.center_name,
-            zh_date_numerals(n.issued_at),
+            # GB/T 9704-2012 §7.3.5.1: 成文日期用阿拉伯数字将年、月、日标全，月、日不编虚位.
+            zh_date(n.issued_at),
             space_before=seal_space(line),
             seal=True,
             leading=line,

@@ -602,20 +602,25 @@ class _SealMark(Flowable):  # type: ignore[misc]
 def _signature(block: Signature, faces: _Faces, width: float) -> list[Any]:
     font = faces.body
     out: list[Any] = []
+    when, when_right = block.lines[-1], block.right_chars[-1]
+    when_width = pdfmetrics.stringWidth(when, font, block.size)
     for i, (text, right) in enumerate(zip(block.lines, block.right_chars, strict=True)):
+        indent = block.size * right
+        if i < len(block.lines) - 1:
+            # Centred on the date by the face's own widths (digits are not half an em in Kai).
+            text_width = pdfmetrics.stringWidth(text, font, block.size)
+            indent = max(0.0, block.size * when_right + (when_width - text_width) / 2)
         style = _style(
             font,
             block.size,
             block.line,
             alignment=TA_RIGHT,
-            rightIndent=block.size * right,
+            rightIndent=indent,
             spaceBefore=block.space_before if i == 0 and not block.seal else 0,
         )
         out.append(Paragraph(_markup(text, font, faces), style))
     if not block.seal:
         return out
-    when, when_right = block.lines[-1], block.right_chars[-1]
-    when_width = pdfmetrics.stringWidth(when, font, block.size)
     centre_x = width - block.size * when_right - when_width / 2
     mark = _SealMark(block.space_before, centre_x, block.line, font, SEAL_LABEL)
     return [KeepTogether([mark, *out])]

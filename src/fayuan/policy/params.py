@@ -353,16 +353,39 @@ def _load_file(path: Path) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(file, "", _toml_error_reason(str(exc))) from None
+        raise PolicyError(file, "", toml_error_reason(str(exc))) from None
     return _build(file, data)
 
 
-def _toml_error_reason(message: str) -> str:
+#: tomllib's messages (CPython 3.11–3.13), in Chinese; an unknown one reads as the generic reason.
+_TOML_MESSAGES_ZH: Final = (
+    ("Invalid value", "值无效（字符串要加引号，日期写作 2027-01-01，布尔值写作 true/false）"),
+    ("Cannot overwrite a value", "同一个键写了两次"),
+    ("Cannot declare", "同一张表声明了两次"),
+    ("Unterminated string", "字符串缺少结尾的引号"),
+    ("Expected ']'", "缺少右方括号 ]"),
+    ("Expected '='", "键的后面应为 ="),
+    ("Expected newline or end of document", "一行只能写一项，此处多出了内容"),
+    ("Invalid statement", "无法识别的一行"),
+    ("Invalid initial character for a key part", "键名以不允许的字符开头"),
+    ("Unclosed array", "数组缺少右方括号 ]"),
+    ("Unclosed inline table", "内联表缺少右花括号 }"),
+    ("Illegal character", "含有不允许的控制字符"),
+)
+
+
+def toml_error_reason(message: str) -> str:
+    """A TOML syntax error in Chinese, with its line and column when tomllib gives them."""
     m = _TOML_POS_RE.search(message)
-    if m:
-        detail = message[: m.start()]
-        return f"TOML 语法错误，第 {m.group(1)} 行第 {m.group(2)} 列：{detail}"
-    return f"TOML 语法错误：{message}"
+    where = (
+        f"，第 {m.group(1)} 行第 {m.group(2)} 列"
+        if m
+        else "，文件末尾"
+        if "end of document" in message
+        else ""
+    )
+    detail = next((zh for en, zh in _TOML_MESSAGES_ZH if message.startswith(en)), "格式不符合 TOML")
+    return f"TOML 语法错误{where}：{detail}"
 
 
 def _build(file: str, data: dict[str, Any]) -> Policy:

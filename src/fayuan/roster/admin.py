@@ -36,7 +36,7 @@ else:
 
 @admin.register(Center)
 class CenterAdmin(AuditedAdmin):
-    list_display = ("code", "name", "notice_prefix", "policy")
+    list_display = ("code", "name", "notice_prefix", "policy", "phone")
     search_fields = ("code", "name")
 
 

@@ -15,6 +15,9 @@ class Center(models.Model):
     name = models.CharField("名称", max_length=100)
     notice_prefix = models.CharField("通知书文号前缀", max_length=20, help_text="如 北碚法援指")
     policy = models.CharField("适用政策", max_length=100, default="beibei-2023")
+    # The center's contact, printed on every notice (第六条《指派通知书》).
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "法律援助中心"
