@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from fayuan import server
 from fayuan.exchange import one_based
 from fayuan.policy.explain import explain_decision
 from fayuan.policy.params import PolicyError, available_policies, load_policy
@@ -69,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER, help="管理命令及其参数")
     audit = commands.add_parser("audit", help="审计日志：fayuan audit verify 校验哈希链")
     audit.add_argument("action", choices=["verify"], help="verify：校验哈希链，被篡改时退出码为 1")
+    server.add_parsers(commands)
+    bk = commands.add_parser(
+        "backup",
+        help="备份整个数据库到文件（PostgreSQL：pg_dump -Fc；SQLite：在线备份）",
+        description="Back the whole database up to OUT, atomically (never a partial file).",
+    )
+    bk.add_argument("out", type=Path, help="备份文件")
+    bk.add_argument("--force", action="store_true", help="覆盖已有的同名文件")
+    rs = commands.add_parser(
+        "restore",
+        help="从 fayuan backup 的备份文件恢复整个数据库（先停止服务和后台任务）",
+        description="Replace the whole database with the backup IN, in one transaction.",
+    )
+    rs.add_argument("source", type=Path, metavar="in", help="备份文件")
     return parser
 
 
@@ -82,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _manage(list(args.args))
     if args.command == "audit":
         return _manage(["audit", args.action])
+    if args.command == "serve":
+        return server.serve(args)
+    if args.command in ("worker", "beat"):
+        return server.celery(args.command, args.args)
+    if args.command in ("backup", "restore"):
+        return _backup(args)
     return 2  # pragma: no cover - argparse requires a command
 
 
@@ -103,6 +124,30 @@ def _manage(argv: list[str]) -> int:
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """`fayuan backup OUT` / `fayuan restore IN` (fayuan.backup)."""
+    _django()
+    from django.conf import settings
+    from django.db import connections
+
+    from fayuan.backup import BackupError, backup, restore
+
+    database = settings.DATABASES["default"]
+    try:
+        if args.command == "backup":
+            done = backup(args.out, database, force=args.force)
+            print(f"已备份到 {done}")
+        else:
+            connections.close_all()
+            done = restore(args.source, database)
+            print(f"已从 {done} 恢复数据库。请运行 fayuan audit verify 校验审计日志。")
+    except BackupError as exc:
+        verb = "备份" if args.command == "backup" else "恢复"
+        print(f"fayuan {args.command}：{verb}未完成。\n{exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -120,3 +120,85 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"fayuan": {"handlers": ["console"], "level": "INFO"}},
 }
+
+
+# --- Production: server, worker, logs (fayuan serve / worker / beat; deploy/README.md) -----------
+# FAYUAN_ENV=production (`fayuan serve`, `worker` and `beat` set it; so does deploy/fayuan.env)
+# turns on JSON log lines on stderr and WhiteNoise's compressed, content-hashed static files.
+# `fayuan serve` refuses to start with DEBUG on, the built-in secret key or no ALLOWED_HOSTS
+# (`fayuan.production.problems`). The demo and the tests stay in development mode.
+FAYUAN_ENV = os.environ.get("FAYUAN_ENV", "").strip() or "development"
+if FAYUAN_ENV not in ("development", "production"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"FAYUAN_ENV 只能是 production 或 development（现为“{FAYUAN_ENV}”）。"
+    )
+FAYUAN_PRODUCTION = FAYUAN_ENV == "production"
+
+# Every request gets an id for its log records (first, so it spans everything); WhiteNoise
+# serves the collected static files right after the security middleware.
+MIDDLEWARE.insert(0, "fayuan.logs.RequestIdMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Monitors ask /healthz over plain HTTP on the loopback: never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^healthz$"]
+# In development WhiteNoise reads the apps' static folders directly (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not FAYUAN_PRODUCTION
+WHITENOISE_AUTOREFRESH = not FAYUAN_PRODUCTION
+if FAYUAN_PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Logs: ID numbers and phones masked on every handler; JSON lines on stderr in production.
+_logging: dict[str, Any] = LOGGING
+_logging.setdefault("filters", {}).update(
+    {
+        "mask_personal_data": {"()": "fayuan.logs.MaskPersonalData"},
+        "request_id": {"()": "fayuan.logs.RequestIdFilter"},
+    }
+)
+_logging.setdefault("formatters", {})["json"] = {"()": "fayuan.logs.JsonFormatter"}
+for _handler in _logging["handlers"].values():
+    _handler["filters"] = [*_handler.get("filters", []), "mask_personal_data", "request_id"]
+    if FAYUAN_PRODUCTION and _handler.get("class") == "logging.StreamHandler":
+        _handler.update(formatter="json", stream="ext://sys.stderr")
+if FAYUAN_PRODUCTION:
+    _logging["root"] = {"handlers": ["console"], "level": "WARNING"}
+    _logging["loggers"].setdefault(
+        "django", {"handlers": ["console"], "level": "INFO", "propagate": False}
+    )
+    _logging["loggers"].setdefault(
+        "celery", {"handlers": ["console"], "level": "INFO", "propagate": False}
+    )
+
+# Background work (fayuan.worker, fayuan.tasks): Celery with Redis as the broker. Without
+# FAYUAN_BROKER_URL (the embedded demo, the tests) every task runs inline, in the process that
+# asks for it, at the moment it would have been sent.
+FAYUAN_BROKER_URL = os.environ.get("FAYUAN_BROKER_URL", "").strip()
+CELERY_BROKER_URL = FAYUAN_BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not FAYUAN_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "fayuan"
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+EMAIL_TIMEOUT = int(os.environ.get("FAYUAN_EMAIL_TIMEOUT", "20"))
+
+# Text messages (fayuan.messaging.sms): a backend class; console prints, file appends JSON lines.
+FAYUAN_SMS_BACKEND = os.environ.get("FAYUAN_SMS_BACKEND", "fayuan.messaging.sms.ConsoleSmsBackend")
+FAYUAN_SMS_FILE_PATH = os.environ.get("FAYUAN_SMS_FILE_PATH") or str(VAR_DIR / "sms.jsonl")
+INSTALLED_APPS.append("fayuan.messaging")
+# --- end of production block ---------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fayuan.api import api
+from fayuan.health import healthz
 from fayuan.web.views import home
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home, name="home"),
+    # For the load balancer and monitoring: no login, no personal data (fayuan.health).
+    path("healthz", healthz, name="healthz"),
 ]

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fayuan import tasks
 from fayuan.accounts.access import AnyUser, can
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
@@ -78,7 +78,14 @@ def do_enter_holiday_year(
                 "replaced": existing is not None,
             },
         )
-        recompute_provisional_deadlines(actor)
+        if tasks.broker_configured():
+            # Many cases may be provisional: the worker recomputes them once this commits,
+            # once per entry, each with its audit event.
+            key = f"recompute:{year}:{now.isoformat()}"
+            actor_pk = actor.pk if actor.is_authenticated else None
+            tasks.run_after_commit(tasks.recompute_provisional_deadlines, actor_pk, key)
+        else:
+            recompute_provisional_deadlines(actor)
     return entry
 
 
@@ -183,12 +190,12 @@ def remind_next_year(now: datetime | None = None) -> list[CalendarReminder]:
             continue  # already sent for this center and year
         if emails:
             when = timezone.localtime(now, CHINA_TZ).strftime("%Y-%m-%d")
-            send_mail(
+            tasks.run(
+                tasks.send_email,
+                f"calendar-reminder:{center.code}:{year}",
                 f"【法援指派】请录入 {year} 年法定节假日安排",
                 f"{center.name}：\n\n{banner_text(year)}\n\n（{when} 系统自动提醒，只发送一次。）",
-                None,
                 emails,
-                fail_silently=True,
             )
         log.info("calendar reminder for %s year %s sent to %d", center.code, year, len(emails))
         sent.append(reminder)

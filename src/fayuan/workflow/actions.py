@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fayuan import tasks
 from fayuan.accounts.access import AnyUser, require, user_id
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
@@ -102,7 +102,7 @@ def _alert_unassignable(case: Case, actor: AnyUser, reasons: str) -> None:
         center=case.center, role__in=[Role.officer, Role.director]
     ).exclude(email="")
     recipients = [p.email for p in staff]
-    audit.record(
+    event = audit.record(
         actor, "case.unassignable_alert", case, case=case, data={"recipients": len(recipients)}
     )
     if recipients:
@@ -111,15 +111,13 @@ def _alert_unassignable(case: Case, actor: AnyUser, reasons: str) -> None:
             if case.due_at
             else "（未定）"
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                f"【须立即处理】案件 {case.number} 无可指派的承办机构",
-                f"案件 {case.number} 按规则没有符合条件的承办机构，"
-                f"须在 {due} 前处理。\n\n{reasons}",
-                None,
-                recipients,
-                fail_silently=True,
-            )
+        # Sent by the worker once this commits; once per alert (its audit event).
+        tasks.run_after_commit(
+            tasks.send_email,
+            f"unassignable:{case.pk}:{event.seq}",
+            f"【须立即处理】案件 {case.number} 无可指派的承办机构",
+            f"案件 {case.number} 按规则没有符合条件的承办机构，须在 {due} 前处理。\n\n{reasons}",
+            recipients,
         )
 
 

@@ -1,34 +1,24 @@
 """`python -m django deadlines [--center CODE] [--email]`: what is due today, what is overdue,
 what falls due within a working day and what was assigned late (第六条; SPEC §5), in Chinese;
-with `--email`, sent through Django's mail settings to the center's officers and director."""
+with `--email`, sent (by the worker when there is one, `fayuan.tasks`) to the center's officers
+and director."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from fayuan.accounts.models import Role, StaffProfile
+from fayuan import tasks
 from fayuan.holidays.actions import remind_next_year
-from fayuan.policy.deadlines import CHINA_TZ, local_date
+from fayuan.policy.deadlines import CHINA_TZ
 from fayuan.roster.models import Center
 from fayuan.workflow.deadlines import buckets, report_text
 
-
-def recipients(center: Center) -> list[str]:
-    """The center's officers and director with an e-mail address, active accounts only."""
-    emails = (
-        StaffProfile.objects.filter(
-            center=center, role__in=[Role.officer, Role.director], user__is_active=True
-        )
-        .exclude(email="")
-        .order_by("role", "email")
-        .values_list("email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
+#: The center's officers and director with an e-mail address, active accounts only.
+recipients = tasks.center_recipients
 
 
 def _moment(text: str) -> datetime:
@@ -85,6 +75,13 @@ class Command(BaseCommand):
         if not to:
             self.stderr.write(f"{center.name}：没有填写电子邮箱的指派人员或负责人，未发送邮件。")
             return
-        subject = f"【指派期限】{center.name} {local_date(now).isoformat()}"
-        sent = send_mail(subject, text, None, to)
-        self.stdout.write(f"已发送邮件 {sent} 封，收件人：{'、'.join(to)}")
+        # Through the worker (retried if the mail server is down); a key per run of the command,
+        # so a task delivered twice sends once, and running the command again sends again.
+        key = f"deadlines-command:{center.code}:{timezone.now().isoformat()}"
+        outcome = tasks.run(tasks.send_email, key, tasks.deadline_subject(center, now), text, to)
+        if outcome.queued:
+            self.stdout.write(f"已交由后台任务发送邮件，收件人：{'、'.join(to)}")
+        elif outcome.value == "sent":
+            self.stdout.write(f"已发送邮件 1 封，收件人：{'、'.join(to)}")
+        else:
+            self.stderr.write(f"{center.name}：邮件未能发送（{outcome.value}），请检查邮件设置。")
