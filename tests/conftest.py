@@ -34,3 +34,11 @@ def django_db_modify_db_settings(
 def _fast_password_hashing(settings: object) -> None:
     """Fixtures create users per test; the production PBKDF2 hasher takes ~0.7 s each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test its own (empty) checkpoint file: the default one in var/ belongs to the demo
+    database, and its checkpoints would not match a test database's chain."""
+    folder = tmp_path_factory.mktemp("checkpoints", numbered=True)
+    settings.FAYUAN_AUDIT_CHECKPOINTS = str(folder / "checkpoints.jsonl")  # type: ignore[attr-defined]

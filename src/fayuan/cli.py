@@ -68,8 +68,17 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     manage.add_argument("args", nargs=argparse.REMAINDER, help="管理命令及其参数")
-    audit = commands.add_parser("audit", help="审计日志：fayuan audit verify 校验哈希链")
-    audit.add_argument("action", choices=["verify"], help="verify：校验哈希链，被篡改时退出码为 1")
+    audit = commands.add_parser(
+        "audit",
+        help="审计日志：fayuan audit verify 校验哈希链和签名检查点；checkpoint 签署检查点",
+    )
+    audit.add_argument(
+        "action",
+        choices=["verify", "checkpoint", "keygen"],
+        help="verify：校验哈希链和签名检查点，被篡改或改写时退出码为 1；checkpoint：签署日志末尾；"
+        "keygen --out 目录：生成签名密钥对",
+    )
+    audit.add_argument("options", nargs=argparse.REMAINDER, help="如 --checkpoints 文件")
     server.add_parsers(commands)
     bk = commands.add_parser(
         "backup",
@@ -96,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "manage":
         return _manage(list(args.args))
     if args.command == "audit":
-        return _manage(["audit", args.action])
+        return _manage(["audit", args.action, *args.options])
     if args.command == "serve":
         return server.serve(args)
     if args.command in ("worker", "beat"):

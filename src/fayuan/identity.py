@@ -52,3 +52,14 @@ def mask_name(value: str | None) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+
+
+def normalize_id_number(value: str | None) -> str:
+    """The one form an ID number is stored, hashed and compared in: no spaces, ASCII digits
+    (full-width ones converted), an upper-case X."""
+    if not value:
+        return ""
+    return "".join(value.split()).translate(_FULLWIDTH).upper()

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from fayuan.security.keys import KeyMissing, field_keys, match_key
 
 BASE_DIR = Path(os.environ.get("FAYUAN_HOME", Path.cwd())).resolve()
 VAR_DIR = BASE_DIR / "var"
@@ -89,10 +92,6 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
-
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -120,6 +119,117 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"fayuan": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# --- Security ------------------------------------------------------------------------------
+# Login throttling, passwords, sessions, headers and the keys that are not in the database
+# (docs/security.md). Strict whenever DEBUG is off; the demo and the tests run with DEBUG on.
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes")
+
+
+INSTALLED_APPS = [*INSTALLED_APPS, "axes", "csp", "fayuan.security"]
+# CSP on every response; `Cache-Control: no-store` on every dynamic one (they carry personal
+# data); django-axes last, as it asks.
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "csp.middleware.CSPMiddleware",
+    "fayuan.security.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes on both login pages (/login/ and /admin/login/): after FAYUAN_LOGIN_FAILURE_LIMIT
+# failures for one user name from one address, that pair is locked out for
+# FAYUAN_LOGIN_LOCKOUT_MINUTES. Logins, failures and lockouts go to the audit log
+# (`fayuan.security.signals`); axes keeps the attempts only.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("FAYUAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("FAYUAN_LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_VERBOSE = False
+
+# Argon2id for new and changed passwords; older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Staff sessions end after FAYUAN_SESSION_IDLE_MINUTES without a request (sliding: every
+# request renews the cookie) and when the browser closes.
+FAYUAN_SESSION_IDLE_MINUTES = int(os.environ.get("FAYUAN_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = FAYUAN_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The API docs take the CSRF token from the page, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = _env_flag("FAYUAN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("FAYUAN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("FAYUAN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_flag("FAYUAN_HSTS_PRELOAD", True)
+
+# No inline script or style anywhere (the pages' CSS is in static files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+    }
+}
+
+# ID numbers encrypted at rest and matched on a keyed hash (`fayuan.security.keys`): production
+# refuses to start without FAYUAN_FIELD_KEY and FAYUAN_MATCH_KEY.
+try:
+    FAYUAN_FIELD_KEYS = field_keys(DEBUG, VAR_DIR)
+    FAYUAN_MATCH_KEY = match_key(DEBUG, VAR_DIR)
+except KeyMissing as _missing:
+    raise ImproperlyConfigured(str(_missing)) from None
+
+# Signed audit checkpoints (`fayuan.audit.checkpoints`): the Ed25519 private key (PEM) lives
+# only where `fayuan audit checkpoint` runs; the verifier needs only the public key. With
+# DEBUG on and no key configured, a development key is generated under var/dev-keys/.
+FAYUAN_AUDIT_SIGNING_KEY = os.environ.get("FAYUAN_AUDIT_SIGNING_KEY") or None
+FAYUAN_AUDIT_VERIFY_KEY = os.environ.get("FAYUAN_AUDIT_VERIFY_KEY") or None
+FAYUAN_AUDIT_DEV_KEY = VAR_DIR / "dev-keys" / "audit-ed25519.pem" if DEBUG else None
+# Append-only JSON Lines; point it at WORM storage (or a file with `chattr +a`) in production.
+FAYUAN_AUDIT_CHECKPOINTS = os.environ.get("FAYUAN_AUDIT_CHECKPOINTS") or str(
+    VAR_DIR / "audit" / "checkpoints.jsonl"
+)
+# --- end of Security -------------------------------------------------------------------------
 
 
 # --- Production: server, worker, logs (fayuan serve / worker / beat; deploy/README.md) -----------

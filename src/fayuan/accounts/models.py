@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.security.fields import EncryptedIdNumberField, MatchHashField
 
 
 class Role(models.TextChoices):
@@ -56,7 +57,8 @@ class StaffProfile(models.Model):
     role = models.CharField("角色", max_length=30, choices=Role.choices)
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="staff")
     full_name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    id_number = EncryptedIdNumberField("身份证号", blank=True)
+    id_number_hash = MatchHashField(source="id_number")
     is_section_head = models.BooleanField("管理科负责人", default=False)
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="admins"
@@ -122,7 +124,8 @@ class DeclaredPerson(models.Model):
     )
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    id_number = EncryptedIdNumberField("身份证号", blank=True)
+    id_number_hash = MatchHashField(source="id_number")
     relation = models.CharField("关系", max_length=20, choices=Relation.choices, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     declared_at = models.DateTimeField(auto_now_add=True)

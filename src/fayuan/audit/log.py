@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -115,6 +116,7 @@ class VerifyResult:
     ok: bool
     events: int
     problem: str = ""  # Chinese, naming the first broken event
+    last_hash: str = GENESIS  # the hash of the last event checked
 
     def __str__(self) -> str:
         if self.ok:
@@ -122,10 +124,37 @@ class VerifyResult:
         return f"审计日志校验失败：{self.problem}"
 
 
-def verify(batch: int = 2000) -> VerifyResult:
+@dataclass(frozen=True)
+class Anchor:
+    """A (seq, hash) the chain must still hold, from outside the database: a signed checkpoint
+    (`fayuan.audit.checkpoints`). `label` names it in Chinese."""
+
+    seq: int
+    hash: str
+    label: str
+
+
+def verify(
+    batch: int = 2000, anchors: Sequence[Anchor] = (), start: Anchor | None = None
+) -> VerifyResult:
     """Walk the chain in order: every hash recomputes, every event links to the one before, no
-    sequence number is missing, and the head matches the last event."""
+    sequence number is missing, and the head matches the last event.
+
+    The chain alone cannot show a rewrite by someone who recomputes every hash and the head;
+    `anchors` can: each must still name an event of that hash. `start` walks only the events
+    after an anchor already known good (the checkpoint writer checks what it is about to sign).
+    """
     prev_hash, expected_seq, count = GENESIS, 1, 0
+    wanted: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        wanted.setdefault(anchor.seq, []).append(anchor)
+    if start is not None and start.seq > 0:
+        first = AuditEvent.objects.filter(seq=start.seq).first()
+        if first is None or first.hash != start.hash:
+            return VerifyResult(
+                False, 0, f"{start.label}：第 {start.seq} 号事件已不是签署时的内容，日志被改写"
+            )
+        prev_hash, expected_seq, count = start.hash, start.seq + 1, start.seq
     while True:
         rows = list(AuditEvent.objects.filter(seq__gte=expected_seq).order_by("seq")[:batch])
         if not rows:
@@ -145,10 +174,29 @@ def verify(batch: int = 2000) -> VerifyResult:
                 return VerifyResult(
                     False, count, f"第 {event.seq} 号事件的内容与其哈希不符，记录被篡改"
                 )
+            for anchor in wanted.get(event.seq, ()):
+                if anchor.hash != event.hash:
+                    return VerifyResult(
+                        False,
+                        count,
+                        f"与{anchor.label}不符：第 {event.seq} 号事件已不是签署时的内容，"
+                        "检查点之后日志被改写（哈希被重新计算）",
+                    )
             prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    for anchor in anchors:
+        if anchor.seq > count:
+            return VerifyResult(
+                False,
+                count,
+                f"与{anchor.label}不符：签署时已有第 {anchor.seq} 号事件，现在只有 {count} 条，"
+                "检查点之后日志被截断或回退",
+            )
     head = AuditHead.objects.filter(name="main").first()
     if head is not None and (head.last_seq != count or head.last_hash != prev_hash):
+        # Events appended while the walk ran are no deletion: the chain checked is a prefix.
+        if head.last_seq > count and AuditEvent.objects.filter(seq=count + 1).exists():
+            return VerifyResult(True, count, last_hash=prev_hash)
         return VerifyResult(
             False, count, f"日志末尾被删除：应有 {head.last_seq} 条事件，实有 {count} 条"
         )
-    return VerifyResult(True, count)
+    return VerifyResult(True, count, last_hash=prev_hash)

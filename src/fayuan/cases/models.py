@@ -8,6 +8,7 @@ from django.db import models
 from fayuan.accounts.models import JudicialOrgan
 from fayuan.policy.model import Category, Source
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
+from fayuan.security.fields import EncryptedIdNumberField, MatchHashField
 
 CATEGORY_CHOICES = [
     (Category.criminal.value, "刑事"),
@@ -163,14 +164,16 @@ class Party(models.Model):
     role = models.CharField("身份", max_length=20, choices=PartyRole.choices)
     is_applicant = models.BooleanField("申请人", default=False)
     name = models.CharField("姓名", max_length=100)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    # Encrypted at rest; matched on the keyed hash beside it (`fayuan.security.fields`).
+    id_number = EncryptedIdNumberField("身份证号", blank=True)
+    id_number_hash = MatchHashField(source="id_number")
     phone = models.CharField("电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "当事人"
         ordering = ["case", "id"]
-        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["id_number_hash"]), models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name

@@ -24,6 +24,7 @@ from fayuan.policy.roster import RosterView
 from fayuan.policy.rotation import RotationState
 from fayuan.policy.selection import AssignmentState
 from fayuan.roster.models import Center, Institution, InstitutionStatus, Practitioner
+from fayuan.security.fields import match_hashes
 from fayuan.workdays import WorkdayCalendar
 from fayuan.workflow.models import Assignment, Handler, RotationCredit
 
@@ -120,15 +121,16 @@ def policy_case_at(case: Case, started_at: datetime) -> pm.Case:
 
 def _holdings(center: Center, case: Case) -> tuple[HoldingsIndex, HoldingsIndex]:
     """Index only the held cases that share a person with this case: the conflicts the rules
-    can find are among them (SPEC §3)."""
+    can find are among them (SPEC §3). ID numbers are encrypted: they match on their keyed
+    hashes (`fayuan.security.fields.match_hash`)."""
     parties = list(case.parties.all())
     names = {p.name for p in parties}
-    ids = {p.id_number for p in parties if p.id_number}
+    ids = match_hashes(p.id_number for p in parties)
     matching = (
         Party.objects.filter(case__center=center)
         .exclude(case=case)
         .exclude(case__status__in=CLOSED)
-        .filter(Q(name__in=names) | Q(id_number__in=ids))
+        .filter(Q(name__in=names) | Q(id_number_hash__in=ids))
         .values_list("case_id", flat=True)
     )
     held = {
