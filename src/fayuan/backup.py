@@ -87,7 +87,10 @@ def _stderr_tail(text: str) -> str:
 
 def _run(argv: list[str], env: dict[str, str], what: str, **kwargs: Any) -> None:
     try:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, **kwargs)
+        stdout = kwargs.pop("stdout", subprocess.PIPE)
+        done = subprocess.run(
+            argv, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False, **kwargs
+        )
     except OSError as exc:
         raise BackupError(f"{what}失败：无法运行 {argv[0]}（{exc.strerror}）。") from exc
     if done.returncode != 0:
@@ -224,9 +227,9 @@ def _pg_restore(source: Path, database: dict[str, Any]) -> None:
     is written only after pg_restore read the whole file, so a failure anywhere (a damaged
     file, a lock, a full disk) leaves the database as it was."""
     env = _pg_env(database)
-    _run(
-        [_tool("pg_restore"), "--list", str(source)], env, "检查备份文件", stdout=subprocess.DEVNULL
-    )
+    listing = [_tool("pg_restore"), "--list", str(source)]
+    what = "检查备份文件（文件损坏或不完整，数据库未作任何改动）"
+    _run(listing, env, what, stdout=subprocess.DEVNULL)
     prologue = (
         f"BEGIN;\nSET LOCAL lock_timeout = '{LOCK_TIMEOUT}';\n"
         "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"

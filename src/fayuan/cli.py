@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] in (["worker"], ["beat"]) and words[1:2] not in (["-h"], ["--help"]):
+        return server.celery(words[0], words[1:])  # every option is Celery's
     args = _parser().parse_args(argv)
     if args.command == "replay":
         return _replay(args)

@@ -263,6 +263,10 @@ if FAYUAN_PRODUCTION:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+    # Source maps (half the bytes, read only by a developer's browser) are not compressed.
+    from whitenoise.compress import Compressor
+
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Logs: ID numbers and phones masked on every handler; JSON lines on stderr in production.
 _logging: dict[str, Any] = LOGGING
@@ -306,6 +310,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMAIL_TIMEOUT = int(os.environ.get("FAYUAN_EMAIL_TIMEOUT", "20"))
+# For FAYUAN_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (a test system).
+EMAIL_FILE_PATH = os.environ.get("FAYUAN_EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 
 # Text messages (fayuan.messaging.sms): a backend class; console prints, file appends JSON lines.
 FAYUAN_SMS_BACKEND = os.environ.get("FAYUAN_SMS_BACKEND", "fayuan.messaging.sms.ConsoleSmsBackend")
