@@ -37,7 +37,7 @@ MASKED_LIU = "5001**********7552"
 
 def raw(table: str, column: str = "id_number") -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} ORDER BY id")  # noqa: S608 - test tables
+        cursor.execute(f"SELECT {column} FROM {table} ORDER BY id")
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -67,7 +67,8 @@ def test_staff_and_declared_numbers_are_encrypted_and_normalised(world) -> None:
     profile = StaffProfile.objects.get(user=officer)
     profile.id_number = " 50010919670609755x "
     profile.save()
-    do_declare_person(officer, "relative", "刘勇勇", id_number="５００１０９１９６７０６０９７５５２")
+    full_width = "５００１０９１９６７０６０９７５５２"
+    do_declare_person(officer, "relative", "刘勇勇", id_number=full_width)
     for table in ("accounts_staffprofile", "accounts_declaredperson"):
         assert all(no_id_digits(v) and (v == "" or is_token(v)) for v in raw(table))
     profile.refresh_from_db()

@@ -153,6 +153,15 @@ def can(user: AnyUser | None, action: str, case: Case | None = None) -> bool:
     return True
 
 
+def may_see_personal_data(user: AnyUser | None, case: Case) -> bool:
+    """The one answer, for the API and the admin alike, to "may this user read this case's
+    personal data unmasked" (the parties' names, full ID numbers, phones and addresses, and
+    the case's own text): `view_personal_data` on this case. Whoever may not sees the masked
+    forms; whoever may, and reads them, is an audit event (`record_personal_data_view`). The
+    installation's superuser is no role: without a staff profile it sees them masked too."""
+    return can(user, "view_personal_data", case)
+
+
 def require(user: AnyUser | None, action: str, case: Case | None = None) -> StaffProfile:
     """The actor's profile, or `ActionError(forbidden)` saying what they may not do."""
     profile = profile_of(user)

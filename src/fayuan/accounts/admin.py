@@ -17,6 +17,7 @@ from django.utils import timezone
 from fayuan.accounts.models import ApiToken, DeclaredPerson, JudicialOrgan, StaffProfile
 from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.audit.log import record
+from fayuan.security.admin_ids import WriteOnlyIdNumberAdmin
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -46,8 +47,9 @@ class JudicialOrganAdmin(AuditedAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdmin):
-    # The ID number is personal data: on the detail page only, never in the list.
+class StaffProfileAdmin(WriteOnlyIdNumberAdmin, AuditedAdmin):
+    # The ID number is personal data: never in the list, masked and write-only on the detail
+    # page (`WriteOnlyIdNumberAdmin`).
     list_display = ("full_name", "user", "role", "center", "institution", "organ", "email")
     list_filter = ("center", "role")
     search_fields = ("full_name", "user__username", "email")
@@ -100,8 +102,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DeclaredPerson)
-class DeclaredPersonAdmin(AuditedAdmin):
-    # 第八条 declarations; the ID number on the detail page only.
+class DeclaredPersonAdmin(WriteOnlyIdNumberAdmin, AuditedAdmin):
+    # 第八条 declarations; the ID number never in the list, masked and write-only on the page.
     list_display = ("user", "kind", "name", "relation", "declared_at")
     list_filter = ("kind", "relation")
     search_fields = ("user__username", "name")

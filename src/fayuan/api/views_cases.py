@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from fayuan.accounts.access import can, require, visible_cases
+from fayuan.accounts.access import may_see_personal_data, require, visible_cases
 from fayuan.accounts.models import JudicialOrgan, Role
 from fayuan.api import serializers as out
 from fayuan.api.lookup import actor, case_for, profile, reloaded
@@ -160,7 +160,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
 def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
     user = actor(request)
     case = reloaded(case_for(request, number, "view_case"))
-    masked = not can(user, "view_personal_data", case)
+    masked = not may_see_personal_data(user, case)
     if not masked:
         record_personal_data_view(user, case, "案件详情（当事人姓名、身份证号、电话、住址）")
     return out.case_detail(case, timezone.now(), masked)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from fayuan.accounts.models import JudicialOrgan
+from fayuan.identity import mask_name
 from fayuan.policy.model import Category, Source
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.security.fields import EncryptedIdNumberField, MatchHashField
@@ -176,4 +177,5 @@ class Party(models.Model):
         indexes = [models.Index(fields=["id_number_hash"]), models.Index(fields=["name"])]
 
     def __str__(self) -> str:
-        return self.name
+        # What pages, forms and logs print of a party unasked: its name masked (张*三).
+        return mask_name(self.name)

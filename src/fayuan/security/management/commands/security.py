@@ -37,7 +37,9 @@ def rekey(batch: int = 500) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "安全：rekey 用第一个 FAYUAN_FIELD_KEY 重新加密全部身份证号，并按 FAYUAN_MATCH_KEY 重算哈希"
+    help = (
+        "安全：rekey 用第一个 FAYUAN_FIELD_KEY 重新加密全部身份证号，并按 FAYUAN_MATCH_KEY 重算哈希"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{rekey}")
