@@ -3,14 +3,17 @@ test checks every role against every action (the Zulip `access_*` pattern)."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.cases.models import Case
 from fayuan.errors import ActionError
 
 AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 CENTER_STAFF = {Role.officer, Role.director}
 BUREAU = {Role.bureau_section, Role.bureau_leader}
@@ -130,6 +133,34 @@ def visible_cases(user: AnyUser | None) -> QuerySet[Case]:
 
 def can_see_case(user: AnyUser | None, case: Case) -> bool:
     return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def own_center_rows(user: AnyUser | None, rows: QuerySet[M], center_path: str) -> QuerySet[M]:
+    """`rows` narrowed to the user's own center (several centers share one installation):
+    `center_path` leads from a row to its center ("center", "user__profile__center"; "" when
+    the rows are centers). The installation's superuser sees every center; a user without a
+    staff profile sees nothing."""
+    if user is not None and getattr(user, "is_superuser", False):
+        return rows
+    profile = profile_of(user)
+    if profile is None:
+        return rows.none()
+    return rows.filter(**{f"{center_path}_id" if center_path else "pk": profile.center_id})
+
+
+def visible_audit_events(user: AnyUser | None, events: QuerySet[M]) -> QuerySet[M]:
+    """The audit events a user may read: about a case they may see, or (about no case) done by
+    a user of their own center. The chain is one for the installation; its events are not."""
+    if user is not None and getattr(user, "is_superuser", False):
+        return events
+    profile = profile_of(user)
+    if profile is None:
+        return events.none()
+    colleagues = StaffProfile.objects.filter(center_id=profile.center_id).values("user_id")
+    return events.filter(
+        Q(case_id_ref__in=visible_cases(user).values("pk"))
+        | Q(case_id_ref__isnull=True, actor_id__in=colleagues)
+    )
 
 
 def can(user: AnyUser | None, action: str, case: Case | None = None) -> bool:

@@ -14,6 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from fayuan.accounts.admin_scope import OwnCenterAdmin
 from fayuan.accounts.models import ApiToken, DeclaredPerson, JudicialOrgan, StaffProfile
 from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.audit.log import record
@@ -40,14 +41,14 @@ class ReadOnlyAdmin(_ModelAdmin):
 
 
 @admin.register(JudicialOrgan)
-class JudicialOrganAdmin(AuditedAdmin):
+class JudicialOrganAdmin(OwnCenterAdmin, AuditedAdmin):
     list_display = ("name", "kind", "center")
     list_filter = ("center", "kind")
     search_fields = ("name",)
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(WriteOnlyIdNumberAdmin, AuditedAdmin):
+class StaffProfileAdmin(OwnCenterAdmin, WriteOnlyIdNumberAdmin, AuditedAdmin):
     # The ID number is personal data: never in the list, masked and write-only on the detail
     # page (`WriteOnlyIdNumberAdmin`).
     list_display = ("full_name", "user", "role", "center", "institution", "organ", "email")
@@ -78,7 +79,8 @@ class StaffProfileAdmin(WriteOnlyIdNumberAdmin, AuditedAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
+class ApiTokenAdmin(OwnCenterAdmin, ReadOnlyAdmin):
+    center_path = "user__profile__center"
     list_display = ("user", "name", "prefix", "created_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("user__username", "name", "prefix")
@@ -102,7 +104,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DeclaredPerson)
-class DeclaredPersonAdmin(WriteOnlyIdNumberAdmin, AuditedAdmin):
+class DeclaredPersonAdmin(OwnCenterAdmin, WriteOnlyIdNumberAdmin, AuditedAdmin):
+    center_path = "user__profile__center"
     # 第八条 declarations; the ID number never in the list, masked and write-only on the page.
     list_display = ("user", "kind", "name", "relation", "declared_at")
     list_filter = ("kind", "relation")

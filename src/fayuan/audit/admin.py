@@ -4,7 +4,10 @@ append-only; `fayuan audit verify` checks the chain)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from fayuan.accounts.access import visible_audit_events
 from fayuan.accounts.admin import ReadOnlyAdmin
 from fayuan.audit.models import AuditEvent
 
@@ -29,6 +32,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "hash",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        """Several centers share the chain: each sees the events of its own cases and staff."""
+        return visible_audit_events(request.user, super().get_queryset(request))
 
     @admin.display(description="对象", ordering="object_type")
     def object(self, event: AuditEvent) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fayuan.accounts.access import may_see_personal_data, visible_cases
 from fayuan.accounts.admin import ReadOnlyAdmin
+from fayuan.accounts.admin_scope import OwnCenterFilters
 from fayuan.api.serializers import party as party_view
 from fayuan.cases.models import Case, Party
 from fayuan.workflow.actions import record_personal_data_view
@@ -102,7 +103,7 @@ def scoped(request: HttpRequest, queryset: QuerySet[Any], case_path: str = "") -
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(OwnCenterFilters, ReadOnlyAdmin):
     list_display = (
         "number",
         "category",

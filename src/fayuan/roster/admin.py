@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
+from fayuan.accounts.admin_scope import OwnCenterAdmin
 from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.roster.actions import do_set_institution_status
 from fayuan.roster.models import (
@@ -35,20 +36,21 @@ else:
 
 
 @admin.register(Center)
-class CenterAdmin(AuditedAdmin):
+class CenterAdmin(OwnCenterAdmin, AuditedAdmin):
+    center_path = ""  # a center is its own
     list_display = ("code", "name", "notice_prefix", "policy", "phone")
     search_fields = ("code", "name")
 
 
 @admin.register(Locality)
-class LocalityAdmin(AuditedAdmin):
+class LocalityAdmin(OwnCenterAdmin, AuditedAdmin):
     list_display = ("name", "center")
     list_filter = ("center",)
     search_fields = ("name",)
 
 
 @admin.register(Workstation)
-class WorkstationAdmin(AuditedAdmin):
+class WorkstationAdmin(OwnCenterAdmin, AuditedAdmin):
     list_display = ("name", "locality", "center")
     list_filter = ("center",)
     search_fields = ("name", "locality__name")
@@ -96,7 +98,7 @@ class InstitutionForm(_InstitutionFormBase):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditedAdmin):
+class InstitutionAdmin(OwnCenterAdmin, AuditedAdmin):
     form = InstitutionForm
     list_display = ("code", "name", "kind", "locality", "sequence", "status")
     list_filter = ("center", "kind", "status", "locality")
@@ -114,7 +116,7 @@ class InstitutionAdmin(AuditedAdmin):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(AuditedAdmin):
+class PractitionerAdmin(OwnCenterAdmin, AuditedAdmin):
     list_display = (
         "code",
         "name",

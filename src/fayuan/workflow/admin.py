@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from fayuan.accounts.access import profile_of
 from fayuan.accounts.admin import ReadOnlyAdmin
+from fayuan.accounts.admin_scope import OwnCenterFilters
 from fayuan.cases.admin import scoped
 from fayuan.workflow.models import (
     Approval,
@@ -26,7 +27,7 @@ from fayuan.workflow.models import (
 )
 
 
-class CaseScopedAdmin(ReadOnlyAdmin):
+class CaseScopedAdmin(OwnCenterFilters, ReadOnlyAdmin):
     """Only the records of cases the user may see (`visible_cases`)."""
 
     case_path = "case"
@@ -117,7 +118,7 @@ class RecusalAdmin(CaseScopedAdmin):
 
 
 @admin.register(RotationCredit)
-class RotationCreditAdmin(ReadOnlyAdmin):
+class RotationCreditAdmin(OwnCenterFilters, ReadOnlyAdmin):
     list_display = ("institution", "credit", "center")
     list_filter = ("center",)
     ordering = ("center", "institution__sequence")
