@@ -310,6 +310,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMAIL_TIMEOUT = int(os.environ.get("FAYUAN_EMAIL_TIMEOUT", "20"))
+# The mail server, for FAYUAN_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("FAYUAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("FAYUAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("FAYUAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FAYUAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("FAYUAN_EMAIL_STARTTLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("FAYUAN_EMAIL_SSL", "0") == "1"
 # For FAYUAN_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (a test system).
 EMAIL_FILE_PATH = os.environ.get("FAYUAN_EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 
