@@ -1,4 +1,5 @@
-"""`fayuan backup OUT` / `fayuan restore IN` on the embedded SQLite database: after backup →
+"""`fayuan backup OUT` / `fayuan restore IN` on the embedded SQLite database (and, under
+./dev test-pg, on PostgreSQL): after backup →
 change and damage → restore, the audit chain verifies and the next rotation pick and the next
 notice number are those of before the backup. Refusals are in Chinese, exit 1, and leave no
 partial file. (tests/system/test_backup_pg.py does the same on PostgreSQL.)"""
@@ -24,6 +25,15 @@ from fayuan.roster.models import Center
 from fayuan.workflow import actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
+#: The suite runs on SQLite and (./dev test-pg) on PostgreSQL: the round trip on both.
+on_sqlite = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite's backup API",
+)
+
+
+def _magic() -> bytes:
+    return backup.SQLITE_MAGIC if connection.vendor == "sqlite" else backup.PG_MAGIC
 
 
 class _Rollback(Exception):
@@ -81,7 +91,7 @@ def _assign_another(letter: str) -> None:
     actions.do_issue_assignment(proposal, officer)
 
 
-def test_sqlite_round_trip_restores_the_chain_the_rotation_and_the_notice_numbers(
+def test_round_trip_restores_the_chain_the_rotation_and_the_notice_numbers(
     tmp_path: Path, capsys
 ) -> None:
     load_demo()
@@ -93,7 +103,7 @@ def test_sqlite_round_trip_restores_the_chain_the_rotation_and_the_notice_number
     out = tmp_path / "fayuan.backup"
     assert cli.main(["backup", str(out)]) == 0
     assert "已备份到" in capsys.readouterr().out
-    assert out.read_bytes().startswith(backup.SQLITE_MAGIC)
+    assert out.read_bytes().startswith(_magic())
     assert out.stat().st_mode & 0o777 == 0o600
 
     # Change: two more assignments move the rotation and the notice numbers on ...
@@ -119,13 +129,14 @@ def test_backup_refuses_to_overwrite_and_leaves_no_partial_file(tmp_path: Path, 
     assert cli.main(["backup", str(out)]) == 1
     assert "已存在" in capsys.readouterr().err and out.read_text() == "older backup"
     assert cli.main(["backup", "--force", str(out)]) == 0
-    assert out.read_bytes().startswith(backup.SQLITE_MAGIC)
+    assert out.read_bytes().startswith(_magic())
     assert cli.main(["backup", str(tmp_path / "missing" / "b")]) == 1
     assert "文件夹" in capsys.readouterr().err and not (tmp_path / "missing").exists()
     assert cli.main(["backup", str(tmp_path)]) == 1
     assert "是一个文件夹" in capsys.readouterr().err
 
 
+@on_sqlite
 def test_a_backup_that_fails_midway_leaves_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
     load_demo()
 
@@ -154,6 +165,7 @@ def test_a_backup_that_fails_midway_leaves_nothing(tmp_path: Path, monkeypatch, 
     assert list(tmp_path.iterdir()) == []
 
 
+@on_sqlite
 def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(tmp_path: Path, capsys) -> None:
     load_demo()
     events = verify().events
