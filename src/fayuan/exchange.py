@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from fayuan.identity import id_number_problem
+from fayuan.identity import id_number_problem, normalize_id_number
 from fayuan.policy.model import (
     CATEGORY_ZH,
     Case,
@@ -105,11 +105,13 @@ class PartyIn(_Strict):
     @classmethod
     def _valid_id(cls, value: str | None) -> str | None:
         if value is not None:
-            problem = id_number_problem(value)
+            # One spelling per person (`normalize_id_number`: NFKC, an upper-case X), as the
+            # service stores it, so that replay and the service match the same persons.
+            number = normalize_id_number(value)
+            problem = id_number_problem(number)
             if problem:
                 raise ValueError(f"身份证号码无效：{problem}")
-            # One spelling per person: the check digit X is written upper-case (GB 11643).
-            return value.upper()
+            return number
         return value
 
 

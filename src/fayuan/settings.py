@@ -325,3 +325,27 @@ FAYUAN_SMS_BACKEND = os.environ.get("FAYUAN_SMS_BACKEND", "fayuan.messaging.sms.
 FAYUAN_SMS_FILE_PATH = os.environ.get("FAYUAN_SMS_FILE_PATH") or str(VAR_DIR / "sms.jsonl")
 INSTALLED_APPS.append("fayuan.messaging")
 # --- end of production block ---------------------------------------------------------------
+
+# --- Hostile input: limits (fayuan.limits, fayuan.api.guard) ----------------------------------
+# A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (a workbook upload over
+# FAYUAN_MAX_UPLOAD_BYTES) is a 413, JSON nested deeper than FAYUAN_MAX_JSON_DEPTH a 400, and a
+# roster workbook is read cell by cell up to FAYUAN_ROSTER_XLSX_MAX_CELLS (its parts unpacked to
+# at most FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES), all before anything is written.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FAYUAN_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FAYUAN_MAX_UPLOAD_BYTES = int(os.environ.get("FAYUAN_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+FAYUAN_MAX_JSON_DEPTH = int(os.environ.get("FAYUAN_MAX_JSON_DEPTH", "32"))
+FAYUAN_ROSTER_XLSX_MAX_CELLS = int(os.environ.get("FAYUAN_ROSTER_XLSX_MAX_CELLS", "200000"))
+FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024))
+)
+# First after the request id: nothing else (session, CSRF, axes, a view) reads a request it
+# refuses.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("fayuan.logs.RequestIdMiddleware") + 1
+    if "fayuan.logs.RequestIdMiddleware" in MIDDLEWARE
+    else 0,
+    "fayuan.api.guard.RequestGuardMiddleware",
+)
+# --- end of hostile input ---------------------------------------------------------------------

@@ -16,3 +16,10 @@ urlpatterns = [
     # For the load balancer and monitoring: no login, no personal data (fayuan.health).
     path("healthz", healthz, name="healthz"),
 ]
+
+# Every error in Chinese: the API's JSON shape under /api/, a plain page elsewhere
+# (`fayuan.api.guard`; with DEBUG on, Django shows its own pages outside /api/).
+handler400 = "fayuan.api.guard.bad_request"
+handler403 = "fayuan.api.guard.permission_denied"
+handler404 = "fayuan.api.guard.page_not_found"
+handler500 = "fayuan.api.guard.server_error"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -18,12 +19,24 @@ from fayuan.accounts.admin_scope import OwnCenterAdmin
 from fayuan.accounts.models import ApiToken, DeclaredPerson, JudicialOrgan, StaffProfile
 from fayuan.audit.admin_base import AuditedAdmin
 from fayuan.audit.log import record
+from fayuan.identity import IdNumberError, clean_id_number
 from fayuan.security.admin_ids import WriteOnlyIdNumberAdmin
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
 else:
     _ModelAdmin = admin.ModelAdmin
+
+
+class IdNumberForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A staff member's or a declared person's ID number in its one form (第八条: the recusal
+    match compares it with the parties'): normalised (`normalize_id_number`) and checked."""
+
+    def clean_id_number(self) -> str:
+        try:
+            return clean_id_number(self.cleaned_data.get("id_number"))
+        except IdNumberError as exc:
+            raise forms.ValidationError(f"身份证号码无效：{exc.reason}。") from None
 
 
 class ReadOnlyAdmin(_ModelAdmin):
@@ -49,6 +62,7 @@ class JudicialOrganAdmin(OwnCenterAdmin, AuditedAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(OwnCenterAdmin, WriteOnlyIdNumberAdmin, AuditedAdmin):
+    form = IdNumberForm
     # The ID number is personal data: never in the list, masked and write-only on the detail
     # page (`WriteOnlyIdNumberAdmin`).
     list_display = ("full_name", "user", "role", "center", "institution", "organ", "email")
@@ -106,6 +120,7 @@ class ApiTokenAdmin(OwnCenterAdmin, ReadOnlyAdmin):
 @admin.register(DeclaredPerson)
 class DeclaredPersonAdmin(OwnCenterAdmin, WriteOnlyIdNumberAdmin, AuditedAdmin):
     center_path = "user__profile__center"
+    form = IdNumberForm
     # 第八条 declarations; the ID number never in the list, masked and write-only on the page.
     list_display = ("user", "kind", "name", "relation", "declared_at")
     list_filter = ("kind", "relation")

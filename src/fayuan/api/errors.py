@@ -6,22 +6,33 @@
   fault (`parties.0.id_number`) with the reason in Chinese (`fayuan.exchange.describe_error`).
 * A roster that cannot be imported is a 400 listing every bad row.
 * No credentials, a bad token, a failed CSRF check, a body that is not JSON: 401, 401, 403, 400.
+* A body too large: 413; multipart that cannot be read: 400; a crash: 500 with
+  `{"error": "server_error"}` and the traceback in the log only (`fayuan.api.guard` refuses
+  most of these before the view, and shapes Django's own 404 and ninja's 405 the same way).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic_core import ErrorDetails
 
+from fayuan.api import guard
+from fayuan.api.guard import TooLarge
 from fayuan.errors import ActionError, Kind
 from fayuan.exchange import describe_error
 from fayuan.roster.actions import RosterImportError, RowError
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
+
+log = logging.getLogger("fayuan.api")
 
 STATUS: dict[Kind, int] = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 KIND_OF_STATUS: dict[int, Kind] = {
@@ -48,6 +59,7 @@ _MORE_REASONS = {
     "date_future": "日期不能晚于今天",
     "list_type": "应为数组",
     "string_type": "应为字符串",
+    "string_unicode": "含有无效的 Unicode 字符（单独的代理项，如 \\ud800）",
     "missing": "缺少必填字段",
 }
 
@@ -175,3 +187,42 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(RosterImportError, on_roster_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
+    install_request_handlers(api)
+
+
+def install_request_handlers(api: NinjaAPI) -> None:
+    """A body that cannot be read (too large, multipart without a boundary, too many fields)
+    and a crash: 413, 400 and 500 in the same JSON shape, never Django's HTML or a traceback."""
+
+    def on_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        limit = exc.limit if isinstance(exc, TooLarge) else (guard.body_limit() or 0)
+        what = exc.what if isinstance(exc, TooLarge) else "请求体"
+        message = guard.too_large_message(limit, what)
+        return api.create_response(request, body("invalid", None, message), status=413)
+
+    def on_unreadable(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc, MultiPartParserError):
+            message = (
+                "无法读取 multipart/form-data 请求体（boundary 缺失或格式错误），未写入任何数据。"
+            )
+        elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+            message = "请求中的字段或文件过多，未写入任何数据。"
+        else:
+            message = "请求体未能完整读取（连接中断？），未写入任何数据；请重新提交。"
+        return api.create_response(request, body("invalid", None, message), status=400)
+
+    def on_crash(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The traceback goes to the log (and, in tests, to the test client, which re-raises it);
+        # the caller learns only that nothing was written (each action is one transaction).
+        log.error("server error on %s %s", request.method, request.path, exc_info=exc)
+        got_request_exception.send(sender=None, request=request)
+        crashed = {"error": "server_error", "field": None, "message": guard.MESSAGES[500]}
+        return api.create_response(request, crashed, status=500)
+
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
+    api.add_exception_handler(TooLarge, on_too_large)
+    api.add_exception_handler(MultiPartParserError, on_unreadable)
+    api.add_exception_handler(TooManyFieldsSent, on_unreadable)
+    api.add_exception_handler(TooManyFilesSent, on_unreadable)
+    api.add_exception_handler(UnreadablePostError, on_unreadable)
+    api.add_exception_handler(Exception, on_crash)

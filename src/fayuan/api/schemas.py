@@ -8,10 +8,12 @@ workflow state) and name the field at fault the same way (`parties.0.id_number`)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Schema
+from ninja.params import P, PathEx
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -22,6 +24,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from fayuan.limits import text_problem
+
 # --- building blocks ------------------------------------------------------------------------
 
 EARLIEST = datetime(2000, 1, 1).astimezone()
@@ -29,14 +33,47 @@ LATEST = datetime(2100, 1, 1).astimezone()
 
 
 def _printable(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-        raise ValueError("含有不允许的控制字符")
+    # NUL above all (PostgreSQL refuses it in text), and a lone surrogate ("\ud800" in JSON),
+    # which neither database can encode.
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 def _in_range(value: datetime) -> datetime:
     if not EARLIEST <= value < LATEST:
         raise ValueError("时间超出可受理的范围（2000 年至 2099 年）")
+    return value
+
+
+#: The offsets the world's clocks show (UTC−12:00 to UTC+14:00). Python takes up to ±23:59,
+#: PostgreSQL refuses beyond ±15:59: an offset outside is a typing error, refused here.
+MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+#: How far ahead of the server's clock a sender's may be.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _real_offset(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is None or not MIN_OFFSET <= offset <= MAX_OFFSET:
+        raise ValueError(
+            "时区偏移超出范围（应在 -12:00 至 +14:00 之间，中国为 +08:00），"
+            f"收到 {value.isoformat()[19:] or '无'}"
+        )
+    return value
+
+
+def _not_future(value: datetime) -> datetime:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ValueError("时间不能晚于现在（允许 5 分钟的时钟误差）")
+    return value
+
+
+def _not_future_day(value: date) -> date:
+    today = timezone.localdate()
+    if value > today:
+        raise ValueError(f"日期不能晚于今天（{today.isoformat()}）")
     return value
 
 
@@ -54,8 +91,20 @@ PersonName = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
     AfterValidator(_printable),
 ]
-Time = Annotated[AwareDatetime, AfterValidator(_in_range)]
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+#: A moment that has happened: with a real offset, 2000–2099, not after now (and the clock
+#: skew); the actions also refuse one before the policy took effect.
+Time = Annotated[
+    AwareDatetime,
+    AfterValidator(_real_offset),
+    AfterValidator(_in_range),
+    AfterValidator(_not_future),
+]
+#: A day that has come: 2000–2099, not after today (China Standard Time).
+Day = Annotated[
+    date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31)), AfterValidator(_not_future_day)
+]
+#: A case number in a path (`Case.number` holds 40 characters).
+CaseNumber = PathEx[str, P(min_length=1, max_length=40, description="案件编号")]
 
 
 class In(Schema):
@@ -261,9 +310,10 @@ class CaseFilter(Schema):
 
 
 class ErrorOut(Schema):
-    error: Literal["invalid", "forbidden", "not_found", "conflict"] = Field(
-        description="invalid 输入有误（400）；forbidden 未登录或无权（401/403）；"
-        "not_found 不存在或无权查看（404）；conflict 与案件当前状态不符（409）"
+    error: Literal["invalid", "forbidden", "not_found", "conflict", "server_error"] = Field(
+        description="invalid 输入有误（400），或请求体过大（413）；forbidden 未登录或无权"
+        "（401/403）；not_found 不存在或无权查看（404）；conflict 与案件当前状态不符（409）；"
+        "server_error 服务器内部错误（500），未写入任何数据"
     )
     field: str | None = Field(description="出错的字段路径，如 parties.0.id_number；整体错误为空")
     message: str = Field(description="错在哪里、应当怎样做")

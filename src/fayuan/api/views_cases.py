@@ -18,6 +18,7 @@ from fayuan.api.schemas import (
     CaseFieldsIn,
     CaseFilter,
     CaseListOut,
+    CaseNumber,
     CaseStatusOut,
     ErrorOut,
     NotificationIn,
@@ -33,7 +34,16 @@ from fayuan.workflow.actions import record_personal_data_view
 
 router = Router()
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+#: Every refusal an endpoint may answer, each in the one shape (`fayuan.api.errors`); 413 is a
+#: body over the limit (`fayuan.api.guard`).
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+}
 
 
 def case_input(payload: CaseFieldsIn, **extra: Any) -> CaseInput:
@@ -157,7 +167,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
     "指派通知书文号。有权查看个人信息的（中心、区司法局、承办机构、承办人、监督人员）"
     "看到完整的当事人信息，每次查看记入审计日志；办案机关看到遮蔽后的信息。",
 )
-def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
+def get_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     user = actor(request)
     case = reloaded(case_for(request, number, "view_case"))
     masked = not may_see_personal_data(user, case)

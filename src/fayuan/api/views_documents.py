@@ -15,6 +15,7 @@ from ninja import Router
 from fayuan import documents
 from fayuan.accounts.access import require
 from fayuan.api.lookup import actor, case_for, one_of, require_proposal_reader
+from fayuan.api.schemas import CaseNumber
 from fayuan.api.views_cases import ERRORS
 from fayuan.cases.models import Case
 from fayuan.documents_bridge import (
@@ -116,7 +117,7 @@ CHANGE_HELP = "更换承办人审批表（第十二条）。下载视为查看�
     description=NOTICE_HELP,
     openapi_extra=_openapi("pdf"),
 )
-def notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def notice_pdf(request: HttpRequest, number: CaseNumber) -> HttpResponse:
     return _notice(request, number, "pdf")
 
 
@@ -128,7 +129,7 @@ def notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     description=NOTICE_HELP,
     openapi_extra=_openapi("docx"),
 )
-def notice_docx(request: HttpRequest, number: str) -> HttpResponse:
+def notice_docx(request: HttpRequest, number: CaseNumber) -> HttpResponse:
     return _notice(request, number, "docx")
 
 
@@ -139,7 +140,7 @@ def notice_docx(request: HttpRequest, number: str) -> HttpResponse:
     description=APPROVAL_HELP,
     openapi_extra=_openapi("pdf"),
 )
-def approval_form_pdf(request: HttpRequest, number: str, proposal_id: int) -> HttpResponse:
+def approval_form_pdf(request: HttpRequest, number: CaseNumber, proposal_id: int) -> HttpResponse:
     return _approval_form(request, number, proposal_id, "pdf")
 
 
@@ -150,7 +151,7 @@ def approval_form_pdf(request: HttpRequest, number: str, proposal_id: int) -> Ht
     description=APPROVAL_HELP,
     openapi_extra=_openapi("docx"),
 )
-def approval_form_docx(request: HttpRequest, number: str, proposal_id: int) -> HttpResponse:
+def approval_form_docx(request: HttpRequest, number: CaseNumber, proposal_id: int) -> HttpResponse:
     return _approval_form(request, number, proposal_id, "docx")
 
 
@@ -161,7 +162,7 @@ def approval_form_docx(request: HttpRequest, number: str, proposal_id: int) -> H
     description=CHANGE_HELP,
     openapi_extra=_openapi("pdf"),
 )
-def change_form_pdf(request: HttpRequest, number: str, change_id: int) -> HttpResponse:
+def change_form_pdf(request: HttpRequest, number: CaseNumber, change_id: int) -> HttpResponse:
     return _change_form(request, number, change_id, "pdf")
 
 
@@ -172,5 +173,5 @@ def change_form_pdf(request: HttpRequest, number: str, change_id: int) -> HttpRe
     description=CHANGE_HELP,
     openapi_extra=_openapi("docx"),
 )
-def change_form_docx(request: HttpRequest, number: str, change_id: int) -> HttpResponse:
+def change_form_docx(request: HttpRequest, number: CaseNumber, change_id: int) -> HttpResponse:
     return _change_form(request, number, change_id, "docx")

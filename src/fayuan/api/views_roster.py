@@ -12,10 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import File, Router, UploadedFile
 
+from fayuan.api.guard import TooLarge, upload_limit
 from fayuan.api.lookup import actor, profile
 from fayuan.api.schemas import ImportSummaryOut
 from fayuan.api.views_cases import ERRORS
-from fayuan.errors import ActionError
+from fayuan.exchange import RosterIn
+from fayuan.limits import ROSTER_MAX_ROWS
 from fayuan.roster.actions import ImportSummary, do_import_roster, export_roster
 from fayuan.roster.io_excel import export_roster_xlsx, read_roster_xlsx
 from fayuan.roster.io_json import parse_roster_json
@@ -23,8 +25,30 @@ from fayuan.roster.io_json import parse_roster_json
 router = Router(tags=["名册"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: A district's roster is a few hundred rows; anything far bigger is not a roster.
-MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(item, defs) for item in schema]
+    return schema
+
+
+def roster_schema() -> dict[str, Any]:
+    """The JSON schema of SPEC §12's roster (`fayuan.exchange.RosterIn`) for the OpenAPI
+    description, inlined, with the limits the import enforces (rows per section)."""
+    schema = RosterIn.model_json_schema()
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    inlined["description"] = (
+        f"SPEC §12 名册：center、institutions、practitioners（每部分最多 {ROSTER_MAX_ROWS} 条）"
+    )
+    for section in ("institutions", "practitioners"):
+        inlined["properties"][section]["maxItems"] = ROSTER_MAX_ROWS
+    return inlined
 
 
 def _summary(summary: ImportSummary) -> dict[str, Any]:
@@ -73,15 +97,7 @@ def get_roster_xlsx(request: HttpRequest) -> HttpResponse:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "description": "SPEC §12 名册：center、institutions、practitioners",
-                        "required": ["center", "institutions", "practitioners"],
-                    }
-                }
-            },
+            "content": {"application/json": {"schema": roster_schema()}},
         }
     },
 )
@@ -100,7 +116,10 @@ def import_roster_json(request: HttpRequest) -> dict[str, Any]:
 )
 def import_roster_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     center = profile(request, "import_roster").center
-    if file.size is not None and file.size > MAX_UPLOAD:
-        raise ActionError("文件过大（名册工作簿不应超过 10 MB）。", "file")
+    # A district's roster is a few hundred rows; the workbook's size, its unpacked size and its
+    # cells are bounded (settings FAYUAN_MAX_UPLOAD_BYTES, FAYUAN_ROSTER_XLSX_MAX_*).
+    limit = upload_limit()
+    if file.size is not None and file.size > limit:
+        raise TooLarge(limit, "名册工作簿")
     roster, locate = read_roster_xlsx(file.read(), center.code, center.name)
     return _summary(do_import_roster(center, roster, actor(request), locate=locate))

@@ -19,6 +19,7 @@ from fayuan.api.schemas import (
     ApprovalOut,
     AssignmentOut,
     BureauReportIn,
+    CaseNumber,
     CaseStatusOut,
     CloseIn,
     DecisionIn,
@@ -38,6 +39,7 @@ from fayuan.api.views_cases import ERRORS
 from fayuan.cases.actions import do_grant_aid
 from fayuan.cases.models import Case
 from fayuan.errors import ActionError
+from fayuan.policy.deadlines import local_date
 from fayuan.workflow import actions
 from fayuan.workflow.models import (
     Approval,
@@ -114,10 +116,10 @@ def _recusal_out(recusal: Recusal) -> dict[str, Any]:
     tags=["指派流程"],
     summary="决定给予法律援助（起算指派期限，第六条）",
 )
-def grant(request: HttpRequest, number: str, payload: GrantIn) -> dict[str, Any]:
+def grant(request: HttpRequest, number: CaseNumber, payload: GrantIn) -> dict[str, Any]:
+    # `at` is a moment that has happened (the schema's `Time`); one before the policy took
+    # effect is refused by the action.
     case = case_for(request, number, "grant_aid")
-    if payload.at is not None and payload.at > timezone.now():
-        raise ActionError("决定时间不能晚于现在。", "at")
     return _status(do_grant_aid(case, actor(request), payload.at))
 
 
@@ -129,7 +131,7 @@ def grant(request: HttpRequest, number: str, payload: GrantIn) -> dict[str, Any]
     description="按本中心的政策计算应指派的机构，完整保存结论和逐条理由（中文）。"
     "无可指派机构时，案件转为“无可指派机构，待处理”，并立即通知指派人员和中心负责人。",
 )
-def run_engine(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
+def run_engine(request: HttpRequest, number: CaseNumber) -> Status[dict[str, Any]]:
     case = case_for(request, number, "propose")
     proposal = actions.do_run_engine(case, actor(request))
     fresh = EngineProposal.objects.select_related("institution").get(pk=proposal.pk)
@@ -145,7 +147,7 @@ def run_engine(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
     tags=["指派流程"],
     summary="本案的指派意见及审批记录",
 )
-def list_proposals(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+def list_proposals(request: HttpRequest, number: CaseNumber) -> list[dict[str, Any]]:
     case = case_for(request, number, "view_case")
     require_proposal_reader(request, case)
     proposals = OfficerProposal.objects.filter(case=case).select_related(
@@ -162,7 +164,9 @@ def list_proposals(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     description="省略 institution 即采用系统建议；与系统建议不同的，须写明 override_reason。"
     "所选机构仍须符合承办条件（第二、十一条）且无利益冲突。",
 )
-def propose(request: HttpRequest, number: str, payload: ProposalIn) -> Status[dict[str, Any]]:
+def propose(
+    request: HttpRequest, number: CaseNumber, payload: ProposalIn
+) -> Status[dict[str, Any]]:
     case = case_for(request, number, "propose")
     proposal = actions.do_propose(
         case,
@@ -182,7 +186,7 @@ def propose(request: HttpRequest, number: str, payload: ProposalIn) -> Status[di
     description="不同意的，指派意见退回指派人员，须写明理由。",
 )
 def director_decision(
-    request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "director_decide")
     approval = actions.do_director_decide(
@@ -198,9 +202,15 @@ def director_decision(
     summary="记录中心集体讨论（重大疑难案件，第五条）",
 )
 def discussion(
-    request: HttpRequest, number: str, proposal_id: int, payload: DiscussionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DiscussionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "record_discussion")
+    if case.started_at is not None and payload.held_on < local_date(case.started_at):
+        raise ActionError(
+            f"集体讨论日期 {payload.held_on.isoformat()} 早于本案指派期限的起算日"
+            f"（{local_date(case.started_at).isoformat()}），请核对日期。",
+            "held_on",
+        )
     approval = actions.do_record_discussion(
         _proposal(case, proposal_id),
         actor(request),
@@ -218,7 +228,7 @@ def discussion(
     summary="书面报请区司法局（重大疑难案件，第五条）",
 )
 def bureau_report(
-    request: HttpRequest, number: str, proposal_id: int, payload: BureauReportIn
+    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: BureauReportIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "report_to_bureau")
     approval = actions.do_report_to_bureau(
@@ -234,7 +244,7 @@ def bureau_report(
     summary="区司法局决定（重大疑难案件，第五条）",
 )
 def bureau_decision(
-    request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "bureau_decide")
     approval = actions.do_bureau_decide(
@@ -251,7 +261,7 @@ def bureau_decision(
     description="已批准的指派意见成为指派：编号通知书（按中心、年度连续编号），"
     "刑事案件计入轮次。返回通知书文号和下载地址。",
 )
-def issue(request: HttpRequest, number: str, proposal_id: int) -> Status[dict[str, Any]]:
+def issue(request: HttpRequest, number: CaseNumber, proposal_id: int) -> Status[dict[str, Any]]:
     case = case_for(request, number, "issue_assignment")
     assignment = actions.do_issue_assignment(_proposal(case, proposal_id), actor(request))
     return Status(201, _assignment_out(assignment))
@@ -268,7 +278,7 @@ def issue(request: HttpRequest, number: str, proposal_id: int) -> Status[dict[st
     description="刑事案件须为律师，重大刑事案件须为执业年限和刑事辩护件数达到政策规定的律师；"
     "集团案件不少于规定人数。",
 )
-def name_handlers(request: HttpRequest, number: str, payload: HandlersIn) -> dict[str, Any]:
+def name_handlers(request: HttpRequest, number: CaseNumber, payload: HandlersIn) -> dict[str, Any]:
     case = case_for(request, number, "name_handlers")
     actions.do_name_handlers(case, actor(request), list(payload.practitioners))
     return _status(case)
@@ -280,7 +290,9 @@ def name_handlers(request: HttpRequest, number: str, payload: HandlersIn) -> dic
     tags=["承办"],
     summary="登记委托协议（第十二条）",
 )
-def sign_agreement(request: HttpRequest, number: str, payload: AgreementIn) -> dict[str, Any]:
+def sign_agreement(
+    request: HttpRequest, number: CaseNumber, payload: AgreementIn
+) -> dict[str, Any]:
     case = case_for(request, number, "sign_agreement")
     return _status(actions.do_sign_agreement(case, actor(request), payload.signed_on))
 
@@ -294,7 +306,7 @@ def sign_agreement(request: HttpRequest, number: str, payload: AgreementIn) -> d
     "规则不允许的申请记录为“不予更换”，案件不变。",
 )
 def request_handler_change(
-    request: HttpRequest, number: str, payload: HandlerChangeIn
+    request: HttpRequest, number: CaseNumber, payload: HandlerChangeIn
 ) -> Status[dict[str, Any]]:
     case = case_for(request, number, "request_handler_change")
     change = actions.do_request_handler_change(
@@ -316,7 +328,7 @@ def request_handler_change(
     summary="批准或不批准更换承办人（第十二条）",
 )
 def decide_handler_change(
-    request: HttpRequest, number: str, change_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, change_id: int, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "decide_handler_change")
     change = one_of(HandlerChange.objects.filter(case=case), change_id, "更换承办人申请")
@@ -333,7 +345,7 @@ def decide_handler_change(
     tags=["承办"],
     summary="结案",
 )
-def close(request: HttpRequest, number: str, payload: CloseIn) -> dict[str, Any]:
+def close(request: HttpRequest, number: CaseNumber, payload: CloseIn) -> dict[str, Any]:
     case = case_for(request, number, "close_case")
     return _status(actions.do_close_case(case, actor(request), payload.outcome))
 
@@ -349,7 +361,9 @@ def close(request: HttpRequest, number: str, payload: CloseIn) -> dict[str, Any]
     description="申请后至作出决定前，申请人不得处理本案。"
     "指派人员由中心负责人决定，中心负责人由管理科决定，管理科负责人由区司法局决定。",
 )
-def apply_recusal(request: HttpRequest, number: str, payload: RecusalIn) -> Status[dict[str, Any]]:
+def apply_recusal(
+    request: HttpRequest, number: CaseNumber, payload: RecusalIn
+) -> Status[dict[str, Any]]:
     case = case_for(request, number, "apply_recusal")
     return Status(201, _recusal_out(do_apply_recusal(case, actor(request), payload.grounds)))
 
@@ -361,7 +375,7 @@ def apply_recusal(request: HttpRequest, number: str, payload: RecusalIn) -> Stat
     summary="决定回避（第八条）",
 )
 def decide_recusal(
-    request: HttpRequest, number: str, recusal_id: int, payload: RecusalDecisionIn
+    request: HttpRequest, number: CaseNumber, recusal_id: int, payload: RecusalDecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "decide_recusal")
     recusal = one_of(Recusal.objects.filter(case=case), recusal_id, "回避申请")

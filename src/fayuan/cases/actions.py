@@ -17,8 +17,9 @@ from fayuan.accounts.models import JudicialOrgan
 from fayuan.audit import log as audit
 from fayuan.cases.models import CATEGORY_CHOICES, Case, CaseStatus, Channel, Party, PartyRole
 from fayuan.errors import ActionError
-from fayuan.identity import id_number_problem, mask_id_number
+from fayuan.identity import IdNumberError, clean_id_number, mask_id_number
 from fayuan.policy.deadlines import Deadlines, local_date
+from fayuan.policy.params import PolicyDateError
 from fayuan.policy.selection import deadlines_for
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workdays import CalendarYearMissing
@@ -69,6 +70,8 @@ class CaseInput:
 
 
 def _validate_parties(parties: list[PartyInput]) -> None:
+    """Checks the parties and puts each ID number in its one form (`normalize_id_number`:
+    full-width or superscript digits as ASCII), in which it is stored and matched."""
     if not any(p.role == PartyRole.aided for p in parties):
         raise ActionError("至少需要一名受援人。", field="parties")
     for n, p in enumerate(parties):
@@ -78,10 +81,10 @@ def _validate_parties(parties: list[PartyInput]) -> None:
             )
         if not p.name.strip():
             raise ActionError("当事人姓名不能为空。", f"parties.{n}.name")
-        if p.id_number:
-            problem = id_number_problem(p.id_number)
-            if problem:
-                raise ActionError(f"身份证号码无效：{problem}。", f"parties.{n}.id_number")
+        try:
+            p.id_number = clean_id_number(p.id_number)
+        except IdNumberError as exc:
+            raise ActionError(f"身份证号码无效：{exc.reason}。", f"parties.{n}.id_number") from None
 
 
 def _resolve(center: Center, data: CaseInput) -> dict[str, Any]:
@@ -174,7 +177,7 @@ def _create(
             role=p.role,
             is_applicant=p.is_applicant,
             name=p.name.strip(),
-            id_number=p.id_number.upper(),
+            id_number=p.id_number,  # normalised by `_validate_parties`
             phone=p.phone,
             address=p.address,
         )
@@ -197,12 +200,27 @@ DEADLINE_FIELDS = [
 ]
 
 
+#: What starts the deadline, by the input field that gave it (for the messages).
+START_LABELS = {"letter_received_at": "收到公函的时间", "at": "决定给予法律援助的时间"}
+
+
 def set_deadlines(case: Case, started_at: datetime, field_name: str) -> Deadlines:
     """第六条 and the statutory 三日 from `started_at` (SPEC §5), set on `case` (not saved:
     the caller saves `DEADLINE_FIELDS`). A year with no State Council arrangement gives a
     provisional deadline, never a refusal; only a year before the calendar's data is an error."""
     policy = engine.policy_for(case.center)
-    pv = policy.values_on(local_date(started_at))
+    day = local_date(started_at)
+    try:
+        pv = policy.values_on(day)
+    except PolicyDateError as exc:
+        # Before the policy took effect its rules (and numbers) do not apply to the case.
+        label = START_LABELS.get(field_name, field_name)
+        raise ActionError(
+            f"{label}（{field_name}）{day.isoformat()} 早于本中心政策《{policy.title}》"
+            f"（{policy.document}）的施行日期 {policy.effective.isoformat()}，"
+            "不能按该政策计算指派期限；请核对日期。",
+            field_name,
+        ) from exc
     try:
         dl = deadlines_for(
             engine.policy_case_at(case, started_at), started_at, pv, engine.calendar()

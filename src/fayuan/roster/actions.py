@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fayuan.audit.log import record
 from fayuan.exchange import RosterIn
+from fayuan.limits import text_problem
 from fayuan.roster.models import (
     Center,
     Institution,
@@ -114,6 +115,17 @@ def roster_problems(
         if isinstance(value, str) and len(value) > limit:
             problems.append(locate(section, n, key, f"过长（不得超过 {limit} 个字符）"))
 
+    def storable(section: str, n: int, row: Mapping[str, object]) -> None:
+        # PostgreSQL refuses NUL in text, neither database encodes a lone surrogate, and no
+        # control character belongs in a name or a code.
+        for key, value in row.items():
+            texts = value if isinstance(value, list) else [value]
+            found = next(
+                (p for p in (text_problem(t) for t in texts if isinstance(t, str)) if p), None
+            )
+            if found:
+                problems.append(locate(section, n, str(key), found))
+
     def int_limit(section: str, n: int, row: Mapping[str, object], key: str) -> None:
         value = row.get(key)
         if isinstance(value, int) and value > _INT_MAX:
@@ -141,6 +153,7 @@ def roster_problems(
         locality = row.get("locality")
         if isinstance(locality, str) and not locality.strip():
             problems.append(locate(INSTITUTIONS, n, "locality", "镇街不能为空"))
+        storable(INSTITUTIONS, n, row)
         text_limit(INSTITUTIONS, n, row, "id", _CODE_MAX)
         text_limit(INSTITUTIONS, n, row, "locality", _LOCALITY_MAX)
         text_limit(INSTITUTIONS, n, row, "name", _INSTITUTION_NAME_MAX)
@@ -162,6 +175,7 @@ def roster_problems(
         institution = row.get("institution")
         if isinstance(institution, str) and institution not in institution_ids:
             problems.append(locate(PRACTITIONERS, n, "institution", f"未知机构 {institution}"))
+        storable(PRACTITIONERS, n, row)
         text_limit(PRACTITIONERS, n, row, "id", _CODE_MAX)
         text_limit(PRACTITIONERS, n, row, "name", _PRACTITIONER_NAME_MAX)
         int_limit(PRACTITIONERS, n, row, "criminal_defense_cases")

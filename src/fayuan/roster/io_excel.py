@@ -7,11 +7,12 @@ dates. Reading reports every bad cell as sheet, Excel row and column, e.g.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 
 from fayuan.exchange import CenterIn, InstitutionIn, PractitionerIn, RosterIn, describe_error
+from fayuan.limits import ROSTER_XLSX_MAX_CELLS, ROSTER_XLSX_MAX_UNZIPPED_BYTES, size_zh
 from fayuan.policy.model import InstitutionKind, PractitionerKind
 from fayuan.roster.actions import (
     INSTITUTIONS,
@@ -247,20 +249,50 @@ class _Sheet:
     good: list[BaseModel | None]
 
 
+class _Budget:
+    """The cells read so far (both sheets; an empty cell inside a row, and a row with none,
+    count as one): past `limit` the import stops at once (`RosterImportError`)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, sheet: str, row: int, cells: int) -> None:
+        self.used += max(cells, 1)
+        if self.used > self.limit:
+            raise RosterImportError([_too_many_cells(sheet, row, self.limit)])
+
+
+def _too_many_cells(sheet: str, row: int | None, limit: int) -> RowError:
+    where = f"读到第 {row} 行时" if row else ""
+    return RowError(
+        sheet,
+        row,
+        "",
+        f"工作簿过大：{where}单元格已超过 {limit:,} 个（设置 FAYUAN_ROSTER_XLSX_MAX_CELLS），"
+        "不像一份名册，已停止读取，未导入任何数据",
+    )
+
+
 def _read_sheet(
-    sheet: Any, section: str, columns: Sequence[Column], model: type[BaseModel]
+    sheet: Any, section: str, columns: Sequence[Column], model: type[BaseModel], budget: _Budget
 ) -> tuple[_Sheet, list[RowError]]:
     errors: list[RowError] = []
     name = str(sheet.title)
     by_header = {column.header: column for column in columns}
-    found: dict[int, Column] = {}
+    found: dict[int, Column] = {}  # 0-based column index -> column
     places: dict[str, str] = {}
-    header = next(sheet.iter_rows(min_row=1, max_row=1), ())
-    for cell in header:
-        if _blank(cell.value):
+    result = _Sheet(name, section, model, places, [], [], [])
+    # One pass over the sheet's XML as it streams (read-only mode), row 1 the headers; rows
+    # missing from the file come as empty ones, so the position is the Excel row number.
+    rows = iter(sheet.iter_rows(values_only=True))
+    header = next(rows, ())
+    budget.spend(name, 1, len(header))
+    for index, value in enumerate(header):
+        if _blank(value):
             continue
-        title = str(cell.value).strip()
-        where = f"{cell.column_letter}列"
+        title = str(value).strip()
+        where = f"{get_column_letter(index + 1)}列"
         column = by_header.get(title)
         if column is None:
             allowed = "、".join(by_header)
@@ -268,33 +300,33 @@ def _read_sheet(
         elif column.field in places:
             errors.append(RowError(name, 1, where, f"表头“{title}”重复"))
         else:
-            found[cell.column] = column
+            found[index] = column
             places[column.field] = f"{where}（{title}）"
     for column in columns:
         if column.required and column.field not in places:
             errors.append(RowError(name, 1, "", f"缺少表头“{column.header}”"))
-    result = _Sheet(name, section, model, places, [], [], [])
     if errors:
         return result, errors
 
-    for cells in sheet.iter_rows(min_row=2):
-        if all(_blank(cell.value) for cell in cells):
+    for number, cells in enumerate(rows, 2):
+        budget.spend(name, number, len(cells))
+        if all(_blank(value) for value in cells):
             continue
-        number = cells[0].row
         values: dict[str, Any] = {}
         bad: set[str] = set()
-        for cell in cells:
-            column = found.get(cell.column)
+        for index, value in enumerate(cells):
+            column = found.get(index)
             if column is None:
-                if not _blank(cell.value):
-                    errors.append(RowError(name, number, f"{cell.column_letter}列", "该列没有表头"))
+                if not _blank(value):
+                    letter = get_column_letter(index + 1)
+                    errors.append(RowError(name, number, f"{letter}列", "该列没有表头"))
                     bad.add("")
                 continue
-            if _blank(cell.value):
+            if _blank(value):
                 continue
             reader = _choice(column) if column.kind == "choice" else _READERS[column.kind]
             try:
-                value = reader(cell.value)
+                value = reader(value)
             except _Bad as exc:
                 errors.append(RowError(name, number, places[column.field], str(exc)))
                 bad.add(column.field)
@@ -329,16 +361,117 @@ def _locator(sheets: Mapping[str, _Sheet]) -> Locator:
     return locate
 
 
-def read_roster_xlsx(data: bytes, center_code: str, center_name: str) -> tuple[RosterIn, Locator]:
-    """The roster of a workbook, and the locator that places a later problem (from
-    `do_import_roster`) in the workbook's sheet, row and column."""
+def _setting(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default)) if settings.configured else default
+
+
+#: A cell element of a sheet's XML, with or without a namespace prefix.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
+def _count_cells(part: IO[bytes], limit: int) -> int:
+    """The cell elements of one sheet's XML, counted from the stream in chunks without parsing
+    it, stopping as soon as there are more than `limit`: a single row of a million cells would
+    otherwise be parsed whole before the first row is seen."""
+    count = 0
+    tail = b""
+    while chunk := part.read(1 << 20):
+        buffer = tail + chunk
+        # Every tag before the last "<" is whole (it ends before the next one): count those,
+        # and carry the rest over to the next chunk.
+        last = buffer.rfind(b"<")
+        if last <= 0:
+            count += 1 if last == 0 and _CELL_TAG.match(buffer) else 0
+            tail = b"" if last < 0 or len(buffer) > 64 else buffer
+        else:
+            count += len(_CELL_TAG.findall(buffer, 0, last))
+            tail = buffer[last:]
+        if count > limit:
+            return count
+    return count + len(_CELL_TAG.findall(tail))
+
+
+def _check_package(data: bytes, max_cells: int, max_unzipped: int) -> None:
+    """Before openpyxl reads anything: what the parts unpack to (a zip bomb stops here) and how
+    many cells the sheets hold (counted from the XML stream). Not a zip: left to openpyxl."""
     try:
-        book = load_workbook(BytesIO(data), data_only=True)
+        archive = zipfile.ZipFile(BytesIO(data))
+    except Exception:  # BadZipFile, NotImplementedError (version), OSError…: openpyxl refuses it
+        return
+    with archive:
+        infos = archive.infolist()
+        unzipped = sum(info.file_size for info in infos)
+        if unzipped > max_unzipped:
+            raise RosterImportError(
+                [
+                    RowError(
+                        FILE,
+                        None,
+                        "",
+                        f"工作簿解压后过大（{size_zh(unzipped)}，最多 {size_zh(max_unzipped)}；"
+                        "设置 FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES），不像一份名册，"
+                        "未导入任何数据",
+                    )
+                ]
+            )
+        cells = 0
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                with archive.open(info) as part:
+                    cells += _count_cells(part, max_cells - cells)
+            except Exception:  # zlib.error, BadZipFile, RuntimeError (encrypted)…
+                return  # a damaged part: openpyxl says the file is not a workbook
+            if cells > max_cells:
+                raise RosterImportError([_too_many_cells(FILE, None, max_cells)])
+
+
+def read_roster_xlsx(
+    data: bytes,
+    center_code: str,
+    center_name: str,
+    *,
+    max_cells: int | None = None,
+    max_unzipped: int | None = None,
+) -> tuple[RosterIn, Locator]:
+    """The roster of a workbook, and the locator that places a later problem (from
+    `do_import_roster`) in the workbook's sheet, row and column.
+
+    The sheets are streamed (openpyxl's read-only mode), and the cells are counted as they come:
+    past `max_cells` (setting FAYUAN_ROSTER_XLSX_MAX_CELLS) reading stops with one error, as it
+    does up front for a workbook whose parts unpack past `max_unzipped`
+    (FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES) or whose XML holds more cells."""
+    if max_cells is None:
+        max_cells = _setting("FAYUAN_ROSTER_XLSX_MAX_CELLS", ROSTER_XLSX_MAX_CELLS)
+    if max_unzipped is None:
+        max_unzipped = _setting(
+            "FAYUAN_ROSTER_XLSX_MAX_UNZIPPED_BYTES", ROSTER_XLSX_MAX_UNZIPPED_BYTES
+        )
+    _check_package(data, max_cells, max_unzipped)
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise RosterImportError(
             [RowError(FILE, None, "", "不是有效的 Excel 工作簿（.xlsx）")]
         ) from exc
+    try:
+        return _read_book(book, center_code, center_name, _Budget(max_cells))
+    except RosterImportError:
+        raise
+    except Exception as exc:  # a part openpyxl cannot read after all (damaged XML, bad style)
+        raise RosterImportError(
+            [RowError(FILE, None, "", "不是有效的 Excel 工作簿（.xlsx）：内容损坏，无法读取")]
+        ) from exc
+    finally:
+        book.close()
 
+
+def _read_book(
+    book: Any, center_code: str, center_name: str, budget: _Budget
+) -> tuple[RosterIn, Locator]:
     errors: list[RowError] = []
     for name in book.sheetnames:
         if name not in SHEETS:
@@ -355,7 +488,12 @@ def read_roster_xlsx(data: bytes, center_code: str, center_name: str) -> tuple[R
         if name not in book.sheetnames:
             errors.append(RowError(name, None, "", "缺少工作表"))
             continue
-        sheet, problems = _read_sheet(book[name], section, columns, model)
+        worksheet = book[name]
+        if hasattr(worksheet, "reset_dimensions"):
+            # The size the file declares may be anything (A1:XFD1048576): rows are taken as
+            # they are, and their cells counted.
+            worksheet.reset_dimensions()
+        sheet, problems = _read_sheet(worksheet, section, columns, model, budget)
         sheets[section] = sheet
         errors.extend(problems)
 

@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from fayuan.exchange import RosterIn, describe_error
+from fayuan.exchange import UTF8_BOM, RosterIn, describe_error, json_problem
+from fayuan.limits import ROSTER_MAX_ROWS, json_too_deep, text_problem
 from fayuan.roster.actions import (
     INSTITUTIONS,
     PRACTITIONERS,
@@ -23,6 +24,8 @@ from fayuan.roster.models import Center
 
 FILE = "(文件)"
 ROSTER = "(名册)"
+#: How deep a roster file may nest (it needs 4).
+ROSTER_DEPTH = 8
 
 
 def _rows(obj: object, section: str) -> list[Mapping[str, object]]:
@@ -48,15 +51,31 @@ def parse_roster_json(data: bytes) -> RosterIn:
     practitioners), 1-based position and field; the cross-row checks of
     `fayuan.roster.actions.roster_problems` run too. An institution's `"suspended"` flag (written
     by `export_roster`) is accepted and dropped: suspensions are not imported."""
+    if json_too_deep(data, ROSTER_DEPTH):
+        # A roster nests 4 deep (practitioners → row → specialties → text); json itself raises
+        # RecursionError near 1,000.
+        message = f"嵌套层数过多（名册最多 {ROSTER_DEPTH} 层）"
+        raise RosterImportError([RowError(FILE, None, "", message)])
     try:
         obj: Any = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise RosterImportError([RowError(FILE, None, "", "不是 UTF-8 编码")]) from exc
-    except json.JSONDecodeError as exc:
-        message = f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"
-        raise RosterImportError([RowError(FILE, None, "", message)]) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        # json_problem: the line and column, and the reason in Chinese (exchange.py).
+        problem = json_problem(data.removeprefix(UTF8_BOM))
+        raise RosterImportError([RowError(FILE, None, "", problem.reason)]) from exc
 
     errors: list[RowError] = []
+    if isinstance(obj, dict):
+        for section in (INSTITUTIONS, PRACTITIONERS):
+            rows = obj.get(section)
+            if isinstance(rows, list) and len(rows) > ROSTER_MAX_ROWS:
+                message = f"条数过多（{len(rows)} 条，每部分最多 {ROSTER_MAX_ROWS} 条）"
+                raise RosterImportError([RowError(section, None, "", message)])
+        center = obj.get("center")
+        if isinstance(center, dict):
+            for key, value in center.items():
+                found = text_problem(value) if isinstance(value, str) else None
+                if found:
+                    errors.append(RowError("center", None, str(key), found))
     if isinstance(obj, dict) and isinstance(obj.get(INSTITUTIONS), list):
         cleaned: list[object] = []
         for n, row in enumerate(obj[INSTITUTIONS]):

@@ -10,6 +10,7 @@ from fayuan.accounts.models import DeclaredPerson, Role, StaffProfile
 from fayuan.audit import log as audit
 from fayuan.cases.models import Case
 from fayuan.errors import ActionError
+from fayuan.identity import IdNumberError, clean_id_number, normalize_id_number
 from fayuan.policy import recusal as rules
 from fayuan.workflow import engine
 from fayuan.workflow.models import Recusal, RecusalStatus
@@ -24,19 +25,20 @@ def staff_role(profile: StaffProfile) -> rules.StaffRole | None:
     return STAFF_ROLE.get(Role(profile.role))
 
 
+def _person(name: str, id_number: str) -> rules.Person:
+    # Normalised here too, so a number entered before normalising still matches.
+    return rules.Person(name, normalize_id_number(id_number) or None)
+
+
 def declaration(profile: StaffProfile) -> rules.Declaration:
     declared = list(DeclaredPerson.objects.filter(user_id=profile.user_id))
     return rules.Declaration(
-        rules.Person(profile.full_name, profile.id_number or None),
+        _person(profile.full_name, profile.id_number),
         tuple(
-            rules.Person(d.name, d.id_number or None)
-            for d in declared
-            if d.kind == DeclaredPerson.Kind.relative
+            _person(d.name, d.id_number) for d in declared if d.kind == DeclaredPerson.Kind.relative
         ),
         tuple(
-            rules.Person(d.name, d.id_number or None)
-            for d in declared
-            if d.kind == DeclaredPerson.Kind.interest
+            _person(d.name, d.id_number) for d in declared if d.kind == DeclaredPerson.Kind.interest
         ),
     )
 
@@ -145,6 +147,11 @@ def do_declare_person(
         raise ActionError("类别应为 relative（近亲属）或 interest（利害关系人）。", "kind")
     if not name.strip():
         raise ActionError("姓名不能为空。", "name")
+    try:
+        # The form parties' numbers are stored and matched in (full-width digits as ASCII).
+        id_number = clean_id_number(id_number)
+    except IdNumberError as exc:
+        raise ActionError(f"身份证号码无效：{exc.reason}。", "id_number") from None
     profile = profile_of(actor)
     assert profile is not None
     with transaction.atomic():
