@@ -92,6 +92,16 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Concurrency (fayuan.locks) ---------------------------------------------------------------
+# An action the database aborts as a deadlock victim or for a serialization failure is run
+# again whole, in a fresh transaction: at most FAYUAN_ACTION_ATTEMPTS times in all, after a
+# random pause of up to FAYUAN_ACTION_RETRY_PAUSE × 2^(n-1) seconds. A persistent connection is
+# checked before a request reuses it, so the first request after a database restart is served.
+FAYUAN_ACTION_ATTEMPTS = int(os.environ.get("FAYUAN_ACTION_ATTEMPTS", "5"))
+FAYUAN_ACTION_RETRY_PAUSE = float(os.environ.get("FAYUAN_ACTION_RETRY_PAUSE", "0.02"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# --- end of Concurrency -------------------------------------------------------------------------
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

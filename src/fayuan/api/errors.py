@@ -6,6 +6,8 @@
   fault (`parties.0.id_number`) with the reason in Chinese (`fayuan.exchange.describe_error`).
 * A roster that cannot be imported is a 400 listing every bad row.
 * No credentials, a bad token, a failed CSRF check, a body that is not JSON: 401, 401, 403, 400.
+* The database unavailable (restarting) or deadlocked through every retry: 503 with
+  `{"error": "unavailable"}` and `Retry-After`, never a 500.
 * A body too large: 413; multipart that cannot be read: 400; a crash: 500 with
   `{"error": "server_error"}` and the traceback in the log only (`fayuan.api.guard` refuses
   most of these before the view, and shapes Django's own 404 and ninja's 405 the same way).
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -69,6 +72,8 @@ MESSAGES = {
     "bad_json": "请求体不是合法的 JSON（须为 UTF-8 编码的 JSON 对象）。",
     "not_found": "没有这个地址或对象。",
     "method": "该地址不支持此请求方法。",
+    "unavailable": "数据库暂时不可用（繁忙或正在重启），请稍后重试；"
+    "重复提交同一公函不会重复登记，已完成的步骤再次提交会答复 409。",
 }
 
 
@@ -135,8 +140,21 @@ def install(api: NinjaAPI) -> None:
 
     def on_action_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(
-            request, body(exc.kind, exc.field, exc.message), status=STATUS[exc.kind]
+            request,
+            body(exc.kind, exc.field, exc.message, **exc.details),
+            status=STATUS[exc.kind],
         )
+
+    def on_database_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The database went away (restarted, unreachable) or stayed deadlocked through every
+        # attempt (`fayuan.locks.action`): nothing of the action is kept unless the connection
+        # broke in the very commit, so the client tries again (a notification letter is
+        # idempotent; a workflow step already done answers 409).
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, exc)
+        unavailable = {"error": "unavailable", "field": None, "message": MESSAGES["unavailable"]}
+        response = api.create_response(request, unavailable, status=503)
+        response["Retry-After"] = "1"
+        return response
 
     def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = list(exc.errors)
@@ -187,6 +205,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(RosterImportError, on_roster_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(OperationalError, on_database_unavailable)
+    api.add_exception_handler(InterfaceError, on_database_unavailable)
     install_request_handlers(api)
 
 

@@ -310,13 +310,20 @@ class CaseFilter(Schema):
 
 
 class ErrorOut(Schema):
-    error: Literal["invalid", "forbidden", "not_found", "conflict", "server_error"] = Field(
+    error: Literal[
+        "invalid", "forbidden", "not_found", "conflict", "unavailable", "server_error"
+    ] = Field(
         description="invalid 输入有误（400），或请求体过大（413）；forbidden 未登录或无权"
         "（401/403）；not_found 不存在或无权查看（404）；conflict 与案件当前状态不符（409）；"
-        "server_error 服务器内部错误（500），未写入任何数据"
+        "unavailable 数据库暂时不可用，请稍后重试（503）；server_error 服务器内部错误（500），"
+        "未写入任何数据"
     )
     field: str | None = Field(description="出错的字段路径，如 parties.0.id_number；整体错误为空")
     message: str = Field(description="错在哪里、应当怎样做")
+    differences: list[str] | None = Field(
+        None,
+        description="重复提交的公函与已登记的内容不同（409）：不同的字段，如 parties、summary",
+    )
     errors: list[RowErrorOut] | None = Field(None, description="名册导入：逐行列出的全部错误")
 
 

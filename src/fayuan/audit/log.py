@@ -2,7 +2,7 @@
 
 `record` is called inside the action's transaction; it locks the chain head, so two actions at
 once append one after the other and the chain stays exact (FACTS.md: row locks on PostgreSQL,
-IMMEDIATE transactions on SQLite).
+IMMEDIATE transactions on SQLite). The head is the last lock in the order of `fayuan.locks`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from fayuan import locks
 from fayuan.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -86,7 +87,8 @@ def record(
     """Append one event. Must run inside the caller's transaction (`transaction.atomic`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
-    head, _ = AuditHead.objects.select_for_update().get_or_create(name="main")
+    # The last lock of every action (fayuan.locks: audit head, rank 8).
+    head = locks.audit_head()
     actor_id, actor_label = _label(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

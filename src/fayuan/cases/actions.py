@@ -12,12 +12,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fayuan import locks
 from fayuan.accounts.access import AnyUser, require
 from fayuan.accounts.models import JudicialOrgan
 from fayuan.audit import log as audit
+from fayuan.cases.letters import letter_key
 from fayuan.cases.models import CATEGORY_CHOICES, Case, CaseStatus, Channel, Party, PartyRole
 from fayuan.errors import ActionError
 from fayuan.identity import IdNumberError, clean_id_number, mask_id_number
+from fayuan.locks import action
 from fayuan.policy.deadlines import Deadlines, local_date
 from fayuan.policy.params import PolicyDateError
 from fayuan.policy.selection import deadlines_for
@@ -27,6 +30,7 @@ from fayuan.workflow import engine
 from fayuan.workflow.recusal import ensure_not_recused, flag_recusals
 
 CATEGORIES = {value for value, _ in CATEGORY_CHOICES}
+LETTER_KEY_LENGTH = Case._meta.get_field("letter_key").max_length or 100
 
 
 @dataclass
@@ -236,6 +240,7 @@ def set_deadlines(case: Case, started_at: datetime, field_name: str) -> Deadline
     return dl
 
 
+@action
 def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Case:
     """第七条：a citizen's application, online or at a workstation, with who helped."""
     require(actor, "intake_application")
@@ -268,23 +273,134 @@ def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Ca
     return case
 
 
+#: The fields a resent letter is compared on, with what users call them.
+NOTIFICATION_FIELDS = {
+    "category": "案件类别",
+    "locality": "镇街",
+    "parties": "当事人",
+    "aided_persons": "受援人数",
+    "specialty": "涉及专业",
+    "summary": "案情摘要",
+    "social_impact": "具有一定社会影响",
+    "major_difficult": "重大疑难",
+    "life_sentence_possible": "可能判处无期徒刑以上",
+    "stability_risk": "对社会平安稳定有影响",
+    "minor": "未成年人案件",
+    "chosen_practitioner": "选择的承办人",
+    "chosen_institution": "选择的承办机构",
+    "wishes": "受援人意愿",
+    "conflict_institutions": "有利益冲突的机构",
+    "conflict_practitioners": "有利益冲突的承办人",
+    "letter_received_at": "收到公函的时间",
+}
+
+
+def _registered_letter(organ: JudicialOrgan, key: str) -> Case | None:
+    return (
+        Case.objects.filter(organ=organ, letter_key=key, source="notification")
+        .select_related("locality", "chosen_practitioner", "chosen_institution")
+        .prefetch_related("parties", "conflict_institutions", "conflict_practitioners")
+        .first()
+    )
+
+
+def notification_differences(case: Case, data: CaseInput) -> list[str]:
+    """The fields (of `NOTIFICATION_FIELDS`, in its order) in which `data` differs from the
+    letter registered as `case`. Parties compare as a set (their order does not matter), with
+    names trimmed and ID numbers in their normalised form, as they are stored."""
+
+    def code(row: Institution | Practitioner | None) -> str:
+        return row.code if row is not None else ""
+
+    stored_parties = sorted(
+        (p.role, p.name, p.id_number, p.phone, p.address, p.is_applicant)
+        for p in case.parties.all()
+    )
+    sent_parties = sorted(
+        (p.role, p.name.strip(), p.id_number, p.phone, p.address, p.is_applicant)
+        for p in data.parties
+    )
+    stored: dict[str, object] = {
+        "category": case.category,
+        "locality": case.locality.name,
+        "parties": stored_parties,
+        "aided_persons": case.aided_persons,
+        "specialty": case.specialty,
+        "summary": case.summary,
+        "social_impact": case.social_impact,
+        "major_difficult": case.major_difficult,
+        "life_sentence_possible": case.life_sentence_possible,
+        "stability_risk": case.stability_risk,
+        "minor": case.minor,
+        "chosen_practitioner": code(case.chosen_practitioner),
+        "chosen_institution": code(case.chosen_institution),
+        "wishes": case.wishes,
+        "conflict_institutions": {i.code for i in case.conflict_institutions.all()},
+        "conflict_practitioners": {p.code for p in case.conflict_practitioners.all()},
+        "letter_received_at": case.letter_received_at,
+    }
+    sent: dict[str, object] = {
+        "category": data.category,
+        "locality": data.locality,
+        "parties": sent_parties,
+        "aided_persons": data.aided_persons,
+        "specialty": data.specialty,
+        "summary": data.summary,
+        "social_impact": data.social_impact,
+        "major_difficult": data.major_difficult,
+        "life_sentence_possible": data.life_sentence_possible,
+        "stability_risk": data.stability_risk,
+        "minor": data.minor,
+        "chosen_practitioner": data.chosen_practitioner,
+        "chosen_institution": data.chosen_institution,
+        "wishes": data.wishes,
+        "conflict_institutions": set(data.conflict_institutions),
+        "conflict_practitioners": set(data.conflict_practitioners),
+        "letter_received_at": data.letter_received_at,
+    }
+    return [name for name in NOTIFICATION_FIELDS if stored[name] != sent[name]]
+
+
+def _same_letter(case: Case, data: CaseInput) -> Case:
+    """The registered case, when `data` is the same letter again; a letter resent with other
+    content is refused (409) with the fields that differ, never silently answered."""
+    differences = notification_differences(case, data)
+    if not differences:
+        return case
+    labels = "、".join(NOTIFICATION_FIELDS[name] for name in differences)
+    raise ActionError(
+        f"公函文号“{data.letter_number.strip()}”已登记为案件 {case.number}，"
+        f"本次提交的内容与已登记的不同：{labels}（{', '.join(differences)}）。"
+        "同一公函只登记一次；公函内容有更正的，请与法律援助中心联系。",
+        differences[0],
+        kind="conflict",
+        details={"differences": differences, "case": case.number},
+    )
+
+
+@action
 def do_intake_notification(center: Center, actor: AnyUser, data: CaseInput) -> tuple[Case, bool]:
     """第六条：a notification letter (通知辩护/通知代理) starts the deadline on receipt.
-    Idempotent: the same organ's same letter number gives the same case (created=False)."""
+
+    Idempotent: the same organ's same letter number (compared by `letter_key`: full-width
+    forms, case and dashes do not matter) with the same content gives the same case
+    (created=False) and writes nothing; with different content it is a 409 naming the fields
+    that differ (`notification_differences`)."""
     require(actor, "intake_notification")
     _validate_parties(data.parties)
     if not data.letter_number.strip():
         raise ActionError("须填写通知公函文号。", "letter_number")
+    key = letter_key(data.letter_number)
+    if len(key) > LETTER_KEY_LENGTH:
+        raise ActionError(f"公函文号过长（最多 {LETTER_KEY_LENGTH} 个字符）。", "letter_number")
     if data.letter_received_at is None or timezone.is_naive(data.letter_received_at):
         raise ActionError("须填写收到公函的时间（含时区）。", "letter_received_at")
     organ = JudicialOrgan.objects.filter(center=center, pk=data.organ_id or 0).first()
     if organ is None:
         raise ActionError("办案机关不存在。", "organ")
-    existing = Case.objects.filter(
-        organ=organ, letter_number=data.letter_number, source="notification"
-    ).first()
+    existing = _registered_letter(organ, key)
     if existing is not None:
-        return existing, False
+        return _same_letter(existing, data), False
     try:
         with transaction.atomic():
             refs = _resolve(center, data)
@@ -296,6 +412,7 @@ def do_intake_notification(center: Center, actor: AnyUser, data: CaseInput) -> t
                 refs,
                 organ=organ,
                 letter_number=data.letter_number.strip(),
+                letter_key=key,
                 letter_received_at=data.letter_received_at,
                 status=CaseStatus.granted,
                 started_at=data.letter_received_at,
@@ -316,16 +433,16 @@ def do_intake_notification(center: Center, actor: AnyUser, data: CaseInput) -> t
             )
             flag_recusals(case)
     except IntegrityError:
-        # Two submissions of one letter at once: the other one won; answer with its case.
-        existing = Case.objects.filter(
-            organ=organ, letter_number=data.letter_number, source="notification"
-        ).first()
+        # Two submissions of one letter at once: the other one won; answer with its case (or
+        # the differences, when this one said something else).
+        existing = _registered_letter(organ, key)
         if existing is None:
             raise
-        return existing, False
+        return _same_letter(existing, data), False
     return case, True
 
 
+@action
 def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case:
     """第六条：自决定给予法律援助之日起计算指派期限。"""
     require(actor, "grant_aid", case)
@@ -337,7 +454,7 @@ def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case
         )
     moment = at or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = locks.case(case)
         if case.status != CaseStatus.intake:  # another grant won the race
             raise ActionError(
                 f"案件当前状态为“{case.get_status_display()}”，不能再决定给予法律援助。",

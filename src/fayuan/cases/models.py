@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from fayuan.accounts.models import JudicialOrgan
+from fayuan.cases.letters import letter_key
 from fayuan.identity import mask_name
 from fayuan.policy.model import Category, Source
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
@@ -76,6 +79,9 @@ class Case(models.Model):
         JudicialOrgan, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     letter_number = models.CharField("公函文号", max_length=100, blank=True)
+    # The letter number in its one comparable form (`fayuan.cases.letters.letter_key`): one
+    # case per organ and key, however the number was typed.
+    letter_key = models.CharField("公函文号（规范化）", max_length=100, blank=True, editable=False)
     letter_received_at = models.DateTimeField("收到公函时间", null=True, blank=True)
 
     aided_persons = models.PositiveIntegerField("受援人数", default=1)
@@ -141,11 +147,12 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "法律援助案件"
         constraints = [
             models.UniqueConstraint(fields=["center", "number"], name="uniq_case_number"),
-            # Idempotent notification intake: one case per organ and letter number.
+            # Idempotent notification intake: one case per organ and letter number, compared in
+            # its normalised form (full-width, case, dashes: `fayuan.cases.letters`).
             models.UniqueConstraint(
-                fields=["organ", "letter_number"],
+                fields=["organ", "letter_key"],
                 condition=models.Q(source="notification"),
-                name="uniq_notification_letter",
+                name="uniq_notification_letter_key",
             ),
         ]
         indexes = [models.Index(fields=["center", "status", "due_at"])]
@@ -153,6 +160,14 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The key always follows the number it is computed from.
+        self.letter_key = letter_key(self.letter_number)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "letter_number" in fields and "letter_key" not in fields:
+            kwargs["update_fields"] = [*fields, "letter_key"]
+        super().save(*args, **kwargs)
 
 
 class PartyRole(models.TextChoices):

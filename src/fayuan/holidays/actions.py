@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fayuan import tasks
+from fayuan import locks, tasks
 from fayuan.accounts.access import AnyUser, can
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
@@ -34,6 +34,7 @@ def may_enter_calendar(actor: AnyUser) -> bool:
     return bool(actor.is_authenticated and (superuser or can(actor, "enter_calendar")))
 
 
+@locks.action
 def do_enter_holiday_year(
     actor: AnyUser,
     year: int,
@@ -54,8 +55,11 @@ def do_enter_holiday_year(
         field = problems[0][0]
         raise ActionError("；".join(r for _, r in problems) + "。", field)
     now = timezone.now()
+    inline = not tasks.broker_configured()
     with transaction.atomic():
-        existing = HolidayYear.objects.select_for_update().filter(year=year).first()
+        # fayuan.locks: the calendar year, then the cases to recompute, before any audit event.
+        existing = locks.calendar_year(year)
+        provisional = locks.cases(provisional_cases()) if inline else []
         entry = existing or HolidayYear(year=year)
         entry.source, entry.note = source.strip(), note.strip()
         entry.entered_by = actor  # type: ignore[assignment]
@@ -78,28 +82,32 @@ def do_enter_holiday_year(
                 "replaced": existing is not None,
             },
         )
-        if tasks.broker_configured():
+        if not inline:
             # Many cases may be provisional: the worker recomputes them once this commits,
             # once per entry, each with its audit event.
             key = f"recompute:{year}:{now.isoformat()}"
             actor_pk = actor.pk if actor.is_authenticated else None
             tasks.run_after_commit(tasks.recompute_provisional_deadlines, actor_pk, key)
         else:
-            recompute_provisional_deadlines(actor)
+            recompute_provisional_deadlines(actor, provisional)
     return entry
 
 
-def recompute_provisional_deadlines(actor: AnyUser) -> list[Case]:
+def provisional_cases() -> QuerySet[Case]:
+    """The cases whose deadline (or one of its two limits) is 暂定."""
+    return Case.objects.filter(Q(due_provisional=True) | Q(limits_provisional=True)).select_related(
+        "center", "locality"
+    )
+
+
+def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = None) -> list[Case]:
     """Every case whose deadline is 暂定 is counted again with the calendar as it now stands,
     with an audit event per case; its current assignment's deadline and lateness follow.
-    Runs inside the caller's transaction."""
+    Runs inside the caller's transaction; `cases`: the provisional cases the caller already
+    locked (else they are locked here, in id order, before any audit event)."""
     changed = []
-    cases = (
-        Case.objects.select_for_update()
-        .filter(Q(due_provisional=True) | Q(limits_provisional=True))
-        .select_related("center", "locality")
-        .order_by("pk")
-    )
+    if cases is None:
+        cases = locks.cases(provisional_cases())
     for case in cases:
         start = case.due_from or case.started_at
         if start is None:

@@ -17,9 +17,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fayuan import locks
 from fayuan.audit.log import record
 from fayuan.exchange import RosterIn
 from fayuan.limits import text_problem
+from fayuan.locks import action
 from fayuan.roster.models import (
     Center,
     Institution,
@@ -262,6 +264,7 @@ def _assign(obj: Any, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
+@action
 def do_import_roster(
     center: Center, roster: RosterIn, actor: Actor, *, locate: Locator = json_locator
 ) -> ImportSummary:
@@ -272,7 +275,7 @@ def do_import_roster(
     suspending and reinstating go through `do_set_institution_status` with a reason. `locate`
     places problems found here in the source file (a workbook passes its own)."""
     with transaction.atomic():
-        center = Center.objects.select_for_update().get(pk=center.pk)
+        center = locks.center(center)
         problems = check_roster(center, roster, locate)
         if problems:
             raise RosterImportError(problems)
@@ -377,6 +380,7 @@ def do_import_roster(
     return summary
 
 
+@action
 def do_set_institution_status(
     institution: Institution,
     status: InstitutionStatus | str,
@@ -399,7 +403,7 @@ def do_set_institution_status(
     elif timezone.is_naive(at):
         raise RosterActionError("变更时间缺少时区")
     with transaction.atomic():
-        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        locked = locks.institution(institution)
         if locked.status == new:
             raise RosterActionError(f"机构 {locked} 已是“{new.label}”状态")
         previous = locked.status

@@ -1,6 +1,13 @@
 """The assignment workflow (第五、六、十、十一、十二条). Every step is a `do_*` function that checks
 who may act, writes the step and its audit event in one transaction, and refuses bad input with
-an `ActionError` before writing anything."""
+an `ActionError` before writing anything.
+
+Each `do_*` is a `fayuan.locks.action`: one transaction, retried whole on a deadlock, its locks
+taken in the one order of `fayuan.locks` (center → case → proposal/change → rotation credits →
+notice sequence → audit head). A refusal rolls back everything the action wrote, the engine's
+proposal included; only a `RecordedRefusal` keeps its record (the rotation moved on: the
+proposal goes back to the officer; a handler change lapsed; the rules found nobody for the
+case, SPEC §7 rule 5)."""
 
 from __future__ import annotations
 
@@ -13,13 +20,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from fayuan import tasks
+from fayuan import locks, tasks
 from fayuan.accounts.access import AnyUser, require, user_id
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
 from fayuan.cases.actions import DEADLINE_FIELDS, set_deadlines
 from fayuan.cases.models import Case, CaseStatus
-from fayuan.errors import ActionError
+from fayuan.errors import ActionError, RecordedRefusal
+from fayuan.locks import action
 from fayuan.policy.approval import Route as PolicyRoute
 from fayuan.policy.deadlines import local_date
 from fayuan.policy.decision import Decision, Status
@@ -40,7 +48,6 @@ from fayuan.workflow.models import (
     Handler,
     HandlerChange,
     HandlerChangeStatus,
-    NoticeSequence,
     OfficerProposal,
     ProposalStatus,
     RotationCredit,
@@ -54,20 +61,15 @@ OPEN_FOR_PROPOSAL = (CaseStatus.granted, CaseStatus.unassignable)
 
 
 def _lock_case(case: Case) -> Case:
-    # `of=("self",)`: lock the case row only. The joined `institution` is nullable (a LEFT
-    # JOIN), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join; the center
-    # is locked on its own where the order matters (`_lock_center`, taken first).
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("center", "locality", "institution")
-        .get(pk=case.pk)
-    )
+    """The case row locked (`fayuan.locks.case`), with its center, locality and institution."""
+    return locks.case(case)
 
 
 def _lock_center(center: Center) -> Center:
     """Serialises the writes that must be one after the other per center: rotation credits and
-    notice numbers (SPEC §8: two assignments at once give the result of one after the other)."""
-    return Center.objects.select_for_update().get(pk=center.pk)
+    notice numbers (SPEC §8: two assignments at once give the result of one after the other).
+    Taken first (`fayuan.locks`)."""
+    return locks.center(center)
 
 
 @contextmanager
@@ -121,50 +123,59 @@ def _alert_unassignable(case: Case, actor: AnyUser, reasons: str) -> None:
         )
 
 
+def _open_for_proposal(case: Case, what: str) -> None:
+    if case.status not in OPEN_FOR_PROPOSAL:
+        raise ActionError(
+            f"案件当前状态为“{case.get_status_display()}”，不能{what}。", kind="conflict"
+        )
+
+
+@action
 def do_run_engine(case: Case, actor: AnyUser) -> EngineProposal:
     """Ask the rules (SPEC §7) and store their answer whole, with its reasoning."""
     require(actor, "propose", case)
     ensure_not_recused(actor, case)
-    with transaction.atomic():
-        case = _lock_case(case)
-        if case.status not in OPEN_FOR_PROPOSAL:
-            raise ActionError(
-                f"案件当前状态为“{case.get_status_display()}”，不能提出指派建议。", kind="conflict"
-            )
-        decision, explanation = _engine_decision(case, case.started_at or timezone.now())
-        proposal = EngineProposal.objects.create(
-            case=case,
-            policy=decision.policy_id,
-            status=decision.status.value,
-            rule=decision.rule.value if decision.rule else "",
-            institution=(
-                Institution.objects.get(center=case.center, code=decision.institution)
-                if decision.institution
-                else None
-            ),
-            route=(decision.route or PolicyRoute.director).value,
-            handlers_required=decision.handlers_required or 1,
-            due_at=decision.deadline or case.due_at or timezone.now(),
-            due_provisional=bool(decision.deadlines and decision.deadlines.provisional),
-            decision=decision.to_json(),
-            explanation=explanation,
-            rotation_before=dict(decision.rotation.credits_before) if decision.rotation else {},
-            rotation_after=dict(decision.rotation.state_after.credits) if decision.rotation else {},
-        )
-        audit.record(
-            actor,
-            "engine.propose",
-            proposal,
-            case=case,
-            data={
-                "status": proposal.status,
-                "rule": proposal.rule,
-                "institution": decision.institution,
-            },
-        )
-        if decision.status is Status.unassignable:
-            _set_status(case, CaseStatus.unassignable)
-            _alert_unassignable(case, actor, explanation)
+    case = _lock_case(case)
+    _open_for_proposal(case, "提出指派建议")
+    return _run_engine(case, actor)
+
+
+def _run_engine(case: Case, actor: AnyUser) -> EngineProposal:
+    """The rules' answer and its audit event, in the caller's transaction, the case locked."""
+    decision, explanation = _engine_decision(case, case.started_at or timezone.now())
+    proposal = EngineProposal.objects.create(
+        case=case,
+        policy=decision.policy_id,
+        status=decision.status.value,
+        rule=decision.rule.value if decision.rule else "",
+        institution=(
+            Institution.objects.get(center=case.center, code=decision.institution)
+            if decision.institution
+            else None
+        ),
+        route=(decision.route or PolicyRoute.director).value,
+        handlers_required=decision.handlers_required or 1,
+        due_at=decision.deadline or case.due_at or timezone.now(),
+        due_provisional=bool(decision.deadlines and decision.deadlines.provisional),
+        decision=decision.to_json(),
+        explanation=explanation,
+        rotation_before=dict(decision.rotation.credits_before) if decision.rotation else {},
+        rotation_after=dict(decision.rotation.state_after.credits) if decision.rotation else {},
+    )
+    audit.record(
+        actor,
+        "engine.propose",
+        proposal,
+        case=case,
+        data={
+            "status": proposal.status,
+            "rule": proposal.rule,
+            "institution": decision.institution,
+        },
+    )
+    if decision.status is Status.unassignable:
+        _set_status(case, CaseStatus.unassignable)
+        _alert_unassignable(case, actor, explanation)
     return proposal
 
 
@@ -184,6 +195,7 @@ def _hard_check(case: Case, institution: Institution, on: datetime) -> int:
     return min(handlers_recommended(pcase, pv), len(check.eligible_practitioners))
 
 
+@action
 def do_propose(
     case: Case,
     actor: AnyUser,
@@ -193,11 +205,16 @@ def do_propose(
 ) -> OfficerProposal:
     """第五条：由负责案件指派工作的人员提出指派意见.
 
-    Departing from the rules' answer needs a reason."""
+    Departing from the rules' answer needs a reason. When the rules must be asked (first, or
+    again), their proposal is written in this same transaction: a refused proposal leaves no
+    engine proposal behind — except when the rules found that nobody can take the case (SPEC §7
+    rule 5): that finding, the case's status and the alert to the officers and the director
+    are kept (`RecordedRefusal`, with the refusal's own status)."""
     require(actor, "propose", case)
     ensure_not_recused(actor, case)
+    case = _lock_case(case)
     engine_proposal = case.engine_proposals.order_by("-created_at", "-id").first()
-    if (
+    if not (
         engine_proposal is None
         or (
             case.status == CaseStatus.granted
@@ -209,8 +226,25 @@ def do_propose(
             engine_proposal=engine_proposal, status=ProposalStatus.rejected
         ).exists()
     ):
-        engine_proposal = do_run_engine(case, actor)
-        case.refresh_from_db()
+        return _propose(case, actor, engine_proposal, institution_code, opinion, override_reason)
+    _open_for_proposal(case, "提出指派建议")
+    engine_proposal = _run_engine(case, actor)
+    try:
+        return _propose(case, actor, engine_proposal, institution_code, opinion, override_reason)
+    except ActionError as exc:
+        if engine_proposal.status != Status.unassignable.value or isinstance(exc, RecordedRefusal):
+            raise
+        raise RecordedRefusal(exc.message, exc.field, exc.kind) from exc
+
+
+def _propose(
+    case: Case,
+    actor: AnyUser,
+    engine_proposal: EngineProposal,
+    institution_code: str | None,
+    opinion: str,
+    override_reason: str,
+) -> OfficerProposal:
     code = institution_code or (
         engine_proposal.institution.code if engine_proposal.institution else None
     )
@@ -222,37 +256,32 @@ def do_propose(
     differs = engine_proposal.institution_id != institution.pk
     if differs and not override_reason.strip():
         raise ActionError("指派意见与系统建议不同，须写明理由。", "override_reason")
-    with transaction.atomic():
-        case = _lock_case(case)
-        if case.status not in OPEN_FOR_PROPOSAL:
-            raise ActionError(
-                f"案件当前状态为“{case.get_status_display()}”，不能提出指派意见。", kind="conflict"
-            )
-        _hard_check(case, institution, timezone.now())
-        case.proposals.filter(status=ProposalStatus.pending).update(status=ProposalStatus.rejected)
-        proposal = OfficerProposal.objects.create(
-            case=case,
-            engine_proposal=engine_proposal,
-            officer_id=user_id(actor),
-            institution=institution,
-            differs_from_engine=differs,
-            override_reason=override_reason.strip(),
-            opinion=opinion,
-            route=engine_proposal.route,
-        )
-        _set_status(case, CaseStatus.proposed)
-        audit.record(
-            actor,
-            "proposal.create",
-            proposal,
-            case=case,
-            data={
-                "institution": institution.code,
-                "differs_from_engine": differs,
-                "override_reason": override_reason.strip(),
-                "route": proposal.route,
-            },
-        )
+    _open_for_proposal(case, "提出指派意见")
+    _hard_check(case, institution, timezone.now())
+    case.proposals.filter(status=ProposalStatus.pending).update(status=ProposalStatus.rejected)
+    proposal = OfficerProposal.objects.create(
+        case=case,
+        engine_proposal=engine_proposal,
+        officer_id=user_id(actor),
+        institution=institution,
+        differs_from_engine=differs,
+        override_reason=override_reason.strip(),
+        opinion=opinion,
+        route=engine_proposal.route,
+    )
+    _set_status(case, CaseStatus.proposed)
+    audit.record(
+        actor,
+        "proposal.create",
+        proposal,
+        case=case,
+        data={
+            "institution": institution.code,
+            "differs_from_engine": differs,
+            "override_reason": override_reason.strip(),
+            "route": proposal.route,
+        },
+    )
     return proposal
 
 
@@ -285,7 +314,7 @@ def _locked(
     proposal: OfficerProposal, expected: tuple[str, ...], route: str
 ) -> tuple[OfficerProposal, Case]:
     case = _lock_case(proposal.case)
-    proposal = OfficerProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = locks.proposal(proposal.pk)
     if proposal.route != route:
         raise ActionError("本案的决定程序不是这一环节（第五条）。", kind="conflict")
     if proposal.status not in expected:
@@ -296,6 +325,7 @@ def _locked(
     return proposal, case
 
 
+@action
 def do_director_decide(
     proposal: OfficerProposal, actor: AnyUser, approve: bool, reason: str = ""
 ) -> Approval:
@@ -304,18 +334,18 @@ def do_director_decide(
     ensure_not_recused(actor, proposal.case)
     if not approve and not reason.strip():
         raise ActionError("不同意指派意见的，须写明理由。", "reason")
-    with transaction.atomic():
-        proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.director)
-        approval = _step(
-            proposal, actor, ApprovalStep.director_decision, approved=approve, reason=reason.strip()
-        )
-        if approve:
-            _set_status(proposal, ProposalStatus.approved)
-        else:
-            _reject(proposal, case)
+    proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.director)
+    approval = _step(
+        proposal, actor, ApprovalStep.director_decision, approved=approve, reason=reason.strip()
+    )
+    if approve:
+        _set_status(proposal, ProposalStatus.approved)
+    else:
+        _reject(proposal, case)
     return approval
 
 
+@action
 def do_record_discussion(
     proposal: OfficerProposal,
     actor: AnyUser,
@@ -331,21 +361,21 @@ def do_record_discussion(
         raise ActionError("集体讨论须记录参加人员（至少 2 人）。", "participants")
     if not conclusion.strip():
         raise ActionError("须记录讨论结论。", "conclusion")
-    with transaction.atomic():
-        proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.bureau)
-        approval = _step(
-            proposal,
-            actor,
-            ApprovalStep.collective_discussion,
-            held_on=held_on,
-            participants=names,
-            conclusion=conclusion.strip(),
-        )
-        _set_status(proposal, ProposalStatus.discussed)
-        _set_status(case, CaseStatus.discussed)
+    proposal, case = _locked(proposal, (ProposalStatus.pending,), Route.bureau)
+    approval = _step(
+        proposal,
+        actor,
+        ApprovalStep.collective_discussion,
+        held_on=held_on,
+        participants=names,
+        conclusion=conclusion.strip(),
+    )
+    _set_status(proposal, ProposalStatus.discussed)
+    _set_status(case, CaseStatus.discussed)
     return approval
 
 
+@action
 def do_report_to_bureau(
     proposal: OfficerProposal, actor: AnyUser, document_number: str, report: str
 ) -> Approval:
@@ -356,20 +386,20 @@ def do_report_to_bureau(
         raise ActionError("须填写书面报告的文号。", "document_number")
     if not report.strip():
         raise ActionError("须填写书面报告内容。", "report")
-    with transaction.atomic():
-        proposal, case = _locked(proposal, (ProposalStatus.discussed,), Route.bureau)
-        approval = _step(
-            proposal,
-            actor,
-            ApprovalStep.bureau_report,
-            document_number=document_number.strip(),
-            reason=report.strip(),
-        )
-        _set_status(proposal, ProposalStatus.reported)
-        _set_status(case, CaseStatus.reported)
+    proposal, case = _locked(proposal, (ProposalStatus.discussed,), Route.bureau)
+    approval = _step(
+        proposal,
+        actor,
+        ApprovalStep.bureau_report,
+        document_number=document_number.strip(),
+        reason=report.strip(),
+    )
+    _set_status(proposal, ProposalStatus.reported)
+    _set_status(case, CaseStatus.reported)
     return approval
 
 
+@action
 def do_bureau_decide(
     proposal: OfficerProposal, actor: AnyUser, approve: bool, reason: str
 ) -> Approval:
@@ -378,15 +408,14 @@ def do_bureau_decide(
     ensure_not_recused(actor, proposal.case)
     if not reason.strip():
         raise ActionError("区司法局的决定须写明意见。", "reason")
-    with transaction.atomic():
-        proposal, case = _locked(proposal, (ProposalStatus.reported,), Route.bureau)
-        approval = _step(
-            proposal, actor, ApprovalStep.bureau_decision, approved=approve, reason=reason.strip()
-        )
-        if approve:
-            _set_status(proposal, ProposalStatus.approved)
-        else:
-            _reject(proposal, case)
+    proposal, case = _locked(proposal, (ProposalStatus.reported,), Route.bureau)
+    approval = _step(
+        proposal, actor, ApprovalStep.bureau_decision, approved=approve, reason=reason.strip()
+    )
+    if approve:
+        _set_status(proposal, ProposalStatus.approved)
+    else:
+        _reject(proposal, case)
     return approval
 
 
@@ -394,7 +423,7 @@ def next_notice_number(center: Center, on: datetime) -> tuple[int, int, str]:
     """第六条《指派通知书》：numbered per center and year, without gaps or repeats. Caller holds
     the center lock and the transaction, so a rolled-back assignment gives its number back."""
     year = local_date(on).year
-    sequence, _ = NoticeSequence.objects.select_for_update().get_or_create(center=center, year=year)
+    sequence = locks.notice_sequence(center, year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return year, sequence.last, f"{center.notice_prefix}〔{year}〕第{sequence.last:04d}号"
@@ -408,12 +437,7 @@ def _take_rotation_turn(case: Case, institution: Institution, on: datetime) -> d
     pv = policy.values_on(local_date(on))
     roster = engine.roster_view(center)
     pool = roster.pool(pv.rotation_weight)
-    credits = {
-        r.institution.code: r
-        for r in RotationCredit.objects.select_for_update()
-        .filter(center=center)
-        .select_related("institution")
-    }
+    credits = {r.institution.code: r for r in locks.rotation_credits(center)}
     state = engine.rotation_state(center)
     turn = count_as_turn(state, pool, institution.code, None)
     missing = [m.firm for m in pool if m.firm not in credits]
@@ -486,57 +510,48 @@ def _issue(
     return assignment
 
 
+@action
 def do_issue_assignment(
     proposal: OfficerProposal, actor: AnyUser, at: datetime | None = None
 ) -> Assignment:
-    """第六条：指派案件应当制作《指派通知书》. The approved proposal becomes the assignment."""
+    """第六条：指派案件应当制作《指派通知书》. The approved proposal becomes the assignment.
+
+    Locks: center → case → proposal → rotation credits → notice sequence → audit head. When
+    the rotation moved on since the proposal, it goes back to the officer: that return and its
+    audit event are kept (`RecordedRefusal`, 409), nothing else is written."""
     require(actor, "issue_assignment", proposal.case)
     ensure_not_recused(actor, proposal.case)
-    with transaction.atomic():
-        _lock_center(proposal.case.center)
-        case = _lock_case(proposal.case)
-        proposal = (
-            OfficerProposal.objects.select_for_update()
-            .select_related("institution", "engine_proposal")
-            .get(pk=proposal.pk)
+    _lock_center(proposal.case.center)
+    case = _lock_case(proposal.case)
+    proposal = locks.proposal(proposal.pk)
+    if proposal.status != ProposalStatus.approved:
+        raise ActionError(
+            f"指派意见尚未批准（当前：{proposal.get_status_display()}），不能发出指派通知书。",
+            kind="conflict",
         )
-        if proposal.status != ProposalStatus.approved:
-            raise ActionError(
-                f"指派意见尚未批准（当前：{proposal.get_status_display()}），不能发出指派通知书。",
-                kind="conflict",
-            )
-        if case.assignments.filter(current=True).exists():
-            raise ActionError("本案已指派。", kind="conflict")
-        on = at or timezone.now()
-        required = _hard_check(case, proposal.institution, on)
-        engine_proposal = proposal.engine_proposal
-        stale = _rotation_moved_on(case, proposal)
-        if stale is None:
-            rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
-            assignment = _issue(
-                case,
-                proposal.institution,
-                actor,
-                rule,
-                proposal,
-                required,
-                on,
-            )
-            _set_status(proposal, ProposalStatus.issued)
-            return assignment
-        # The proposal goes back to the officer (committed), then the refusal says why.
-        _reject(proposal, case)
-        audit.record(
-            actor,
-            "proposal.rotation_moved_on",
-            proposal,
-            case=case,
-            data={"proposed": proposal.institution.code, "now_next": stale},
-        )
-    raise ActionError(
+    if case.assignments.filter(current=True).exists():
+        raise ActionError("本案已指派。", kind="conflict")
+    on = at or timezone.now()
+    required = _hard_check(case, proposal.institution, on)
+    engine_proposal = proposal.engine_proposal
+    stale = _rotation_moved_on(case, proposal)
+    if stale is None:
+        rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
+        assignment = _issue(case, proposal.institution, actor, rule, proposal, required, on)
+        _set_status(proposal, ProposalStatus.issued)
+        return assignment
+    # Deliberately recorded: the proposal goes back to the officer, with the reason.
+    _reject(proposal, case)
+    audit.record(
+        actor,
+        "proposal.rotation_moved_on",
+        proposal,
+        case=case,
+        data={"proposed": proposal.institution.code, "now_next": stale},
+    )
+    raise RecordedRefusal(
         f"按序依次指派（第十一条）：提出指派意见后轮次已有变化，本案现应轮到 {stale}。"
-        "指派意见已退回，请重新提出指派意见。",
-        kind="conflict",
+        "指派意见已退回，请重新提出指派意见。"
     )
 
 
@@ -586,6 +601,7 @@ def _eligibility_day(case: Case) -> date:
     return local_date(case.started_at or timezone.now())
 
 
+@action
 def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) -> list[Handler]:
     """第二条：由承办机构安排案件承办人；第十条：每案 1 名，集团案件 2 名及以上；
     第十一条：刑事案件由
@@ -650,6 +666,7 @@ def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) 
     return handlers
 
 
+@action
 def do_sign_agreement(case: Case, actor: AnyUser, signed_on: date) -> Case:
     """第十二条：承办人与受援人签订委托协议."""
     require(actor, "sign_agreement", case)
@@ -682,6 +699,7 @@ def _held(case: Case) -> HeldCase:
     )
 
 
+@action
 def do_request_handler_change(
     case: Case,
     actor: AnyUser,
@@ -750,6 +768,7 @@ def do_request_handler_change(
     return change
 
 
+@action
 def do_decide_handler_change(
     change: HandlerChange, actor: AnyUser, approve: bool, reason: str = ""
 ) -> HandlerChange:
@@ -767,12 +786,11 @@ def do_decide_handler_change(
         raise ActionError("更换承办人由中心负责人批准（第十二条）。", kind="forbidden")
     if (bureau or not approve) and not reason.strip():
         raise ActionError("须写明书面理由。", "reason")
-    with transaction.atomic():
-        change = _decide_change(change, actor, approve, reason.strip(), bureau)
+    change = _decide_change(change, actor, approve, reason.strip(), bureau)
     if change.status == HandlerChangeStatus.refused and approve:
-        raise ActionError(
-            f"案件当前状态为“{change.case.get_status_display()}”，该更换申请已失效（第十二条）。",
-            kind="conflict",
+        # Deliberately recorded: the lapsed request is kept as refused, with its audit event.
+        raise RecordedRefusal(
+            f"案件当前状态为“{change.case.get_status_display()}”，该更换申请已失效（第十二条）。"
         )
     return change
 
@@ -782,7 +800,7 @@ def _decide_change(
 ) -> HandlerChange:
     _lock_center(change.case.center)
     case = _lock_case(change.case)
-    change = HandlerChange.objects.select_for_update().get(pk=change.pk)
+    change = locks.handler_change(change.pk)
     change.case = case
     if change.status != HandlerChangeStatus.requested:
         raise ActionError(
@@ -849,6 +867,7 @@ def _decide_change(
     return change
 
 
+@action
 def do_close_case(case: Case, actor: AnyUser, outcome: str) -> Case:
     """Closes the case with its outcome. [SPEC §2: each criminal legal aid case a lawyer closes
     adds to its criminal defences.]"""
@@ -883,6 +902,7 @@ def do_close_case(case: Case, actor: AnyUser, outcome: str) -> Case:
     return case
 
 
+@action
 def record_personal_data_view(actor: AnyUser, case: Case, what: str) -> None:
     """Every view of a case's personal data is an audit event."""
     with transaction.atomic():

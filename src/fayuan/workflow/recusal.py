@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from fayuan import locks
 from fayuan.accounts.access import AnyUser, profile_of, require
 from fayuan.accounts.models import DeclaredPerson, Role, StaffProfile
 from fayuan.audit import log as audit
 from fayuan.cases.models import Case
 from fayuan.errors import ActionError
 from fayuan.identity import IdNumberError, clean_id_number, normalize_id_number
+from fayuan.locks import action
 from fayuan.policy import recusal as rules
 from fayuan.workflow import engine
 from fayuan.workflow.models import Recusal, RecusalStatus
@@ -91,6 +93,7 @@ def ensure_not_recused(user: AnyUser, case: Case) -> None:
     )
 
 
+@action
 def do_apply_recusal(case: Case, actor: AnyUser, grounds: str) -> Recusal:
     """第八条：应当主动申请回避。"""
     profile = require(actor, "apply_recusal", case)
@@ -100,6 +103,7 @@ def do_apply_recusal(case: Case, actor: AnyUser, grounds: str) -> Recusal:
     if not grounds.strip():
         raise ActionError("请写明回避事由。", "grounds")
     with transaction.atomic():
+        case = locks.case(case)  # the case first (fayuan.locks): one application at a time
         recusal, _ = Recusal.objects.get_or_create(
             case=case,
             staff_id=actor.pk,
@@ -120,15 +124,19 @@ def _may_decide(decider: StaffProfile, body: rules.RecusalDecider) -> bool:
     return decider.role == Role.bureau_leader
 
 
+@action
 def do_decide_recusal(recusal: Recusal, actor: AnyUser, grant: bool, reason: str = "") -> Recusal:
     """第八条：工作人员回避由区法律援助中心决定；中心负责人回避由管理科决定；管理科负责人回避由区司法局决定。"""
     profile = require(actor, "decide_recusal", recusal.case)
     body = rules.RecusalDecider(recusal.decider_body)
     if not _may_decide(profile, body) or recusal.staff_id == actor.pk:
         raise ActionError(f"本回避应由{rules.RECUSAL_DECIDER_ZH[body]}决定。", kind="forbidden")
-    if recusal.status != RecusalStatus.pending:
-        raise ActionError("该回避已作出决定。", kind="conflict")
     with transaction.atomic():
+        # Case, then the recusal (fayuan.locks); decided on the row as it is now, not as read.
+        locks.case(recusal.case)
+        recusal = locks.recusal(recusal.pk)
+        if recusal.status != RecusalStatus.pending:
+            raise ActionError("该回避已作出决定。", kind="conflict")
         recusal.status = RecusalStatus.granted if grant else RecusalStatus.denied
         recusal.decided_by = actor  # type: ignore[assignment]
         recusal.decided_at = timezone.now()
@@ -138,6 +146,7 @@ def do_decide_recusal(recusal: Recusal, actor: AnyUser, grant: bool, reason: str
     return recusal
 
 
+@action
 def do_declare_person(
     actor: AnyUser, kind: str, name: str, id_number: str = "", relation: str = "", note: str = ""
 ) -> DeclaredPerson:
