@@ -28,6 +28,10 @@ ROSTER_XLSX_MAX_CELLS: Final = 200_000
 ROSTER_XLSX_MAX_UNZIPPED_BYTES: Final = 100 * 1024 * 1024
 #: Rows of each section of a roster (JSON): far above any district's.
 ROSTER_MAX_ROWS: Final = 20_000
+#: Specialties of one practitioner.
+ROSTER_MAX_SPECIALTIES: Final = 50
+#: The largest count or sequence a roster holds (PositiveIntegerField on PostgreSQL).
+ROSTER_MAX_INT: Final = 2_147_483_647
 
 
 def size_zh(n: int) -> str:

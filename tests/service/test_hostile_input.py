@@ -463,3 +463,75 @@ def test_a_too_long_case_number_in_the_path_is_a_400(world) -> None:
     court = Api.token(world.user("judicial_organ"))
     response = court.get("/api/cases/" + "X" * 41)
     assert_refused(response, 400, "number", "40")
+
+
+def test_every_input_the_schema_describes_is_bounded() -> None:
+    """Every string of a request (path, query, body) has a maxLength, every array a maxItems and
+    every integer a maximum in the OpenAPI description: what the API enforces, it says."""
+    from fayuan.api import api
+
+    spec = api.get_openapi_schema()
+    components = spec["components"]["schemas"]
+    unbounded: list[str] = []
+
+    def resolve(schema: Any) -> Any:
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    def walk(schema: Any, where: str) -> None:
+        schema = resolve(schema)
+        if not isinstance(schema, dict):
+            return
+        for key in ("anyOf", "oneOf", "allOf"):
+            for option in schema.get(key, []):
+                walk(option, where)
+        kind = schema.get("type")
+        free = "enum" not in schema and "const" not in schema
+        text = free and schema.get("format") not in ("date", "date-time", "binary")
+        if kind == "string" and text and "maxLength" not in schema:
+            unbounded.append(f"{where}: maxLength")
+        if kind == "array":
+            if "maxItems" not in schema:
+                unbounded.append(f"{where}: maxItems")
+            walk(schema.get("items", {}), f"{where}[]")
+        if kind == "integer" and "maximum" not in schema:
+            unbounded.append(f"{where}: maximum")
+        for name, child in schema.get("properties", {}).items():
+            walk(child, f"{where}.{name}")
+
+    operations = 0
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            operations += 1
+            for parameter in operation.get("parameters", []):
+                walk(parameter["schema"], f"{method} {path} {parameter['name']}")
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                walk(content["schema"], f"{method} {path} body")
+            documented = {str(status) for status in operation["responses"]}
+            assert {"400", "401", "403", "404", "409", "413"} <= documented, (path, documented)
+    assert operations >= 25
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("record", ["0", "-1", str(2**63), str(2**70)])
+def test_a_record_id_out_of_range_is_a_400_naming_it(world, record) -> None:
+    officer = Api.session(world.user("officer"))
+    number = officer.post("/api/applications", APPLICATION).json()["number"]
+    before = snapshot()
+    response = officer.post(f"/api/cases/{number}/proposals/{record}/issue")
+    assert_refused(response, 400, "proposal_id", "数值")
+    assert snapshot() == before
+
+
+def test_a_practitioner_with_too_many_specialties_is_refused(world) -> None:
+    officer = Api.session(world.user("officer"))
+    roster = changed(_roster(world), "practitioners.0.specialties", [f"专业{n}" for n in range(51)])
+    before = snapshot()
+    response = officer.post("/api/roster", roster)
+    assert response.status_code == 400
+    assert any(
+        row["column"] == "specialties" and "50" in row["message"]
+        for row in response.json()["errors"]
+    )
+    assert snapshot() == before

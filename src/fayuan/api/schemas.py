@@ -105,6 +105,8 @@ Day = Annotated[
 ]
 #: A case number in a path (`Case.number` holds 40 characters).
 CaseNumber = PathEx[str, P(min_length=1, max_length=40, description="案件编号")]
+#: A record's id in a path (a 64-bit key).
+RecordId = PathEx[int, P(ge=1, le=2**63 - 1, description="记录编号")]
 
 
 class In(Schema):

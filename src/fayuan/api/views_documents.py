@@ -15,7 +15,7 @@ from ninja import Router
 from fayuan import documents
 from fayuan.accounts.access import require
 from fayuan.api.lookup import actor, case_for, one_of, require_proposal_reader
-from fayuan.api.schemas import CaseNumber
+from fayuan.api.schemas import CaseNumber, RecordId
 from fayuan.api.views_cases import ERRORS
 from fayuan.cases.models import Case
 from fayuan.documents_bridge import (
@@ -140,7 +140,9 @@ def notice_docx(request: HttpRequest, number: CaseNumber) -> HttpResponse:
     description=APPROVAL_HELP,
     openapi_extra=_openapi("pdf"),
 )
-def approval_form_pdf(request: HttpRequest, number: CaseNumber, proposal_id: int) -> HttpResponse:
+def approval_form_pdf(
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId
+) -> HttpResponse:
     return _approval_form(request, number, proposal_id, "pdf")
 
 
@@ -151,7 +153,9 @@ def approval_form_pdf(request: HttpRequest, number: CaseNumber, proposal_id: int
     description=APPROVAL_HELP,
     openapi_extra=_openapi("docx"),
 )
-def approval_form_docx(request: HttpRequest, number: CaseNumber, proposal_id: int) -> HttpResponse:
+def approval_form_docx(
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId
+) -> HttpResponse:
     return _approval_form(request, number, proposal_id, "docx")
 
 
@@ -162,7 +166,7 @@ def approval_form_docx(request: HttpRequest, number: CaseNumber, proposal_id: in
     description=CHANGE_HELP,
     openapi_extra=_openapi("pdf"),
 )
-def change_form_pdf(request: HttpRequest, number: CaseNumber, change_id: int) -> HttpResponse:
+def change_form_pdf(request: HttpRequest, number: CaseNumber, change_id: RecordId) -> HttpResponse:
     return _change_form(request, number, change_id, "pdf")
 
 
@@ -173,5 +177,5 @@ def change_form_pdf(request: HttpRequest, number: CaseNumber, change_id: int) ->
     description=CHANGE_HELP,
     openapi_extra=_openapi("docx"),
 )
-def change_form_docx(request: HttpRequest, number: CaseNumber, change_id: int) -> HttpResponse:
+def change_form_docx(request: HttpRequest, number: CaseNumber, change_id: RecordId) -> HttpResponse:
     return _change_form(request, number, change_id, "docx")

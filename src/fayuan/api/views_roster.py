@@ -17,7 +17,7 @@ from fayuan.api.lookup import actor, profile
 from fayuan.api.schemas import ImportSummaryOut
 from fayuan.api.views_cases import ERRORS
 from fayuan.exchange import RosterIn
-from fayuan.limits import ROSTER_MAX_ROWS
+from fayuan.limits import ROSTER_MAX_INT, ROSTER_MAX_ROWS, ROSTER_MAX_SPECIALTIES
 from fayuan.roster.actions import ImportSummary, do_import_roster, export_roster
 from fayuan.roster.io_excel import export_roster_xlsx, read_roster_xlsx
 from fayuan.roster.io_json import parse_roster_json
@@ -46,8 +46,13 @@ def roster_schema() -> dict[str, Any]:
     inlined["description"] = (
         f"SPEC §12 名册：center、institutions、practitioners（每部分最多 {ROSTER_MAX_ROWS} 条）"
     )
+    properties = inlined["properties"]
     for section in ("institutions", "practitioners"):
-        inlined["properties"][section]["maxItems"] = ROSTER_MAX_ROWS
+        properties[section]["maxItems"] = ROSTER_MAX_ROWS
+    properties["institutions"]["items"]["properties"]["sequence"]["maximum"] = ROSTER_MAX_INT
+    practitioner = properties["practitioners"]["items"]["properties"]
+    practitioner["criminal_defense_cases"]["maximum"] = ROSTER_MAX_INT
+    practitioner["specialties"]["maxItems"] = ROSTER_MAX_SPECIALTIES
     return inlined
 
 

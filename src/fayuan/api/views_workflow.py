@@ -31,6 +31,7 @@ from fayuan.api.schemas import (
     HandlersIn,
     ProposalIn,
     ProposalOut,
+    RecordId,
     RecusalDecisionIn,
     RecusalIn,
     RecusalOut,
@@ -186,7 +187,7 @@ def propose(
     description="不同意的，指派意见退回指派人员，须写明理由。",
 )
 def director_decision(
-    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "director_decide")
     approval = actions.do_director_decide(
@@ -202,7 +203,7 @@ def director_decision(
     summary="记录中心集体讨论（重大疑难案件，第五条）",
 )
 def discussion(
-    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DiscussionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId, payload: DiscussionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "record_discussion")
     if case.started_at is not None and payload.held_on < local_date(case.started_at):
@@ -228,7 +229,7 @@ def discussion(
     summary="书面报请区司法局（重大疑难案件，第五条）",
 )
 def bureau_report(
-    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: BureauReportIn
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId, payload: BureauReportIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "report_to_bureau")
     approval = actions.do_report_to_bureau(
@@ -244,7 +245,7 @@ def bureau_report(
     summary="区司法局决定（重大疑难案件，第五条）",
 )
 def bureau_decision(
-    request: HttpRequest, number: CaseNumber, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "bureau_decide")
     approval = actions.do_bureau_decide(
@@ -261,7 +262,9 @@ def bureau_decision(
     description="已批准的指派意见成为指派：编号通知书（按中心、年度连续编号），"
     "刑事案件计入轮次。返回通知书文号和下载地址。",
 )
-def issue(request: HttpRequest, number: CaseNumber, proposal_id: int) -> Status[dict[str, Any]]:
+def issue(
+    request: HttpRequest, number: CaseNumber, proposal_id: RecordId
+) -> Status[dict[str, Any]]:
     case = case_for(request, number, "issue_assignment")
     assignment = actions.do_issue_assignment(_proposal(case, proposal_id), actor(request))
     return Status(201, _assignment_out(assignment))
@@ -328,7 +331,7 @@ def request_handler_change(
     summary="批准或不批准更换承办人（第十二条）",
 )
 def decide_handler_change(
-    request: HttpRequest, number: CaseNumber, change_id: int, payload: DecisionIn
+    request: HttpRequest, number: CaseNumber, change_id: RecordId, payload: DecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "decide_handler_change")
     change = one_of(HandlerChange.objects.filter(case=case), change_id, "更换承办人申请")
@@ -375,7 +378,7 @@ def apply_recusal(
     summary="决定回避（第八条）",
 )
 def decide_recusal(
-    request: HttpRequest, number: CaseNumber, recusal_id: int, payload: RecusalDecisionIn
+    request: HttpRequest, number: CaseNumber, recusal_id: RecordId, payload: RecusalDecisionIn
 ) -> dict[str, Any]:
     case = case_for(request, number, "decide_recusal")
     recusal = one_of(Recusal.objects.filter(case=case), recusal_id, "回避申请")

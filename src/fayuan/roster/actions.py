@@ -20,7 +20,7 @@ from django.utils import timezone
 from fayuan import locks
 from fayuan.audit.log import record
 from fayuan.exchange import RosterIn
-from fayuan.limits import text_problem
+from fayuan.limits import ROSTER_MAX_SPECIALTIES, text_problem
 from fayuan.locks import action
 from fayuan.roster.models import (
     Center,
@@ -178,6 +178,10 @@ def roster_problems(
         if isinstance(institution, str) and institution not in institution_ids:
             problems.append(locate(PRACTITIONERS, n, "institution", f"未知机构 {institution}"))
         storable(PRACTITIONERS, n, row)
+        specialties = row.get("specialties")
+        if isinstance(specialties, list) and len(specialties) > ROSTER_MAX_SPECIALTIES:
+            message = f"项数过多（最多 {ROSTER_MAX_SPECIALTIES} 项）"
+            problems.append(locate(PRACTITIONERS, n, "specialties", message))
         text_limit(PRACTITIONERS, n, row, "id", _CODE_MAX)
         text_limit(PRACTITIONERS, n, row, "name", _PRACTITIONER_NAME_MAX)
         int_limit(PRACTITIONERS, n, row, "criminal_defense_cases")
