@@ -535,3 +535,27 @@ def test_a_practitioner_with_too_many_specialties_is_refused(world) -> None:
         for row in response.json()["errors"]
     )
     assert snapshot() == before
+
+
+def test_the_admin_normalises_a_declared_id_number_and_refuses_a_bad_one(world) -> None:
+    """第八条 declarations are entered in the admin: the same one form as the API's."""
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", password="pw-root-123456")
+    client = Client()
+    client.force_login(root)
+    url = "/admin/accounts/declaredperson/add/"
+    form = {
+        "user": world.user("officer").pk,
+        "kind": "relative",
+        "name": "王大明",
+        "relation": "parent",
+        "note": "",
+    }
+    before = snapshot()
+    bad = client.post(url, {**form, "id_number": "٥٠٠١٠٩١٩٦٧٠٦٠٩٧٥٥٢"})
+    assert bad.status_code == 200 and "身份证号码无效" in bad.content.decode()
+    assert snapshot() == before
+    good = client.post(url, {**form, "id_number": ID_LIU.translate(FULL_WIDTH)})
+    assert good.status_code == 302, good.content.decode()[:2000]
+    assert DeclaredPerson.objects.get().id_number == ID_LIU
