@@ -35,7 +35,9 @@ from fayuan.policy.eligibility import check_practitioner
 from fayuan.policy.explain import explain_decision
 from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
 from fayuan.policy.handlers import handlers_minimum, handlers_recommended
-from fayuan.policy.rotation import count_as_turn
+from fayuan.policy.model import Case as PolicyCase
+from fayuan.policy.roster import RosterView
+from fayuan.policy.rotation import RotationState, count_as_turn
 from fayuan.policy.selection import AssignmentState, case_setting, decide_case
 from fayuan.roster.models import Center, Institution, Practitioner
 from fayuan.workdays import CalendarYearMissing
@@ -82,12 +84,16 @@ def _calendar_known(field: str) -> Iterator[None]:
         raise ActionError(str(exc), field) from exc
 
 
-def _engine_decision(case: Case, on: datetime) -> tuple[Decision, str]:
+def _engine_decision(
+    case: Case, on: datetime, state: AssignmentState | None = None, pcase: PolicyCase | None = None
+) -> tuple[Decision, str]:
+    """The rules' answer. `state` and `pcase`: already read in this transaction (the center is
+    locked first, so they cannot change before it commits)."""
     center = case.center
     policy = engine.policy_for(center)
-    state = engine.assignment_state(center, case, on)
+    state = state or engine.assignment_state(center, case, on)
     with _calendar_known("started_at"):
-        decision = decide_case(engine.policy_case(case), state, policy, engine.calendar())
+        decision = decide_case(pcase or engine.policy_case(case), state, policy, engine.calendar())
     return decision, explain_decision(decision, state.roster)
 
 
@@ -179,14 +185,20 @@ def _run_engine(case: Case, actor: AnyUser) -> EngineProposal:
     return proposal
 
 
-def _hard_check(case: Case, institution: Institution, on: datetime) -> int:
+def _hard_check(
+    case: Case,
+    institution: Institution,
+    on: datetime,
+    state: AssignmentState | None = None,
+    pcase: PolicyCase | None = None,
+) -> int:
     """An officer may depart from the engine's choice, never from the rules of who may take a
     case (§2, §3): the institution must be eligible (with the minimum of handlers, §6). Returns
     the number of handlers it is asked for: the recommendation, or all its eligible
     practitioners when it has fewer (SPEC §6)."""
-    state = engine.assignment_state(case.center, case, on)
+    state = state or engine.assignment_state(case.center, case, on)
     policy = engine.policy_for(case.center)
-    pcase = engine.policy_case(case)
+    pcase = pcase or engine.policy_case(case)
     pv = policy.values_on(local_date(on))
     setting = case_setting(pcase, local_date(on), handlers_minimum(pcase, pv), pv, state)
     check = setting.check(institution.code)
@@ -429,16 +441,20 @@ def next_notice_number(center: Center, on: datetime) -> tuple[int, int, str]:
     return year, sequence.last, f"{center.notice_prefix}〔{year}〕第{sequence.last:04d}号"
 
 
-def _take_rotation_turn(case: Case, institution: Institution, on: datetime) -> dict[str, int]:
+def _take_rotation_turn(
+    case: Case, institution: Institution, on: datetime, roster: RosterView | None = None
+) -> dict[str, int]:
     """第十一条 (SPEC §8): a criminal assignment counts as the firm's turn, whatever rule chose it;
-    credits change in the assignment's transaction. Returns the credits after the turn."""
+    credits change in the assignment's transaction. Returns the credits after the turn.
+    `roster`: the roster already read in this transaction."""
     center = case.center
     policy = engine.policy_for(center)
     pv = policy.values_on(local_date(on))
-    roster = engine.roster_view(center)
+    roster = roster or engine.roster_view(center)
     pool = roster.pool(pv.rotation_weight)
     credits = {r.institution.code: r for r in locks.rotation_credits(center)}
-    state = engine.rotation_state(center)
+    # The credits as locked now (the same values engine.rotation_state would read again).
+    state = RotationState({code: row.credit for code, row in credits.items()})
     turn = count_as_turn(state, pool, institution.code, None)
     missing = [m.firm for m in pool if m.firm not in credits]
     if missing:
@@ -467,12 +483,13 @@ def _issue(
     proposal: OfficerProposal | None,
     required: int,
     on: datetime,
+    roster: RosterView | None = None,
 ) -> Assignment:
     """Write an assignment: rotation turn, notice number, the case's holder. Inside the caller's
-    transaction, with the center locked."""
+    transaction, with the center locked; `roster` as already read in it."""
     rotation_after = None
     if case.category == "criminal":
-        rotation_after = _take_rotation_turn(case, institution, on)
+        rotation_after = _take_rotation_turn(case, institution, on, roster)
     year, seq, number = next_notice_number(case.center, on)
     due = case.due_at or on
     assignment = Assignment.objects.create(
@@ -532,12 +549,17 @@ def do_issue_assignment(
     if case.assignments.filter(current=True).exists():
         raise ActionError("本案已指派。", kind="conflict")
     on = at or timezone.now()
-    required = _hard_check(case, proposal.institution, on)
+    # Read once, after the center lock: the check, the rotation's standing and the turn agree.
+    state = engine.assignment_state(case.center, case, on)
+    pcase = engine.policy_case(case)
+    required = _hard_check(case, proposal.institution, on, state, pcase)
     engine_proposal = proposal.engine_proposal
-    stale = _rotation_moved_on(case, proposal)
+    stale = _rotation_moved_on(case, proposal, state, pcase)
     if stale is None:
         rule = engine_proposal.rule if not proposal.differs_from_engine else "override"
-        assignment = _issue(case, proposal.institution, actor, rule, proposal, required, on)
+        assignment = _issue(
+            case, proposal.institution, actor, rule, proposal, required, on, state.roster
+        )
         _set_status(proposal, ProposalStatus.issued)
         return assignment
     # Deliberately recorded: the proposal goes back to the officer, with the reason.
@@ -555,14 +577,19 @@ def do_issue_assignment(
     )
 
 
-def _rotation_moved_on(case: Case, proposal: OfficerProposal) -> str | None:
+def _rotation_moved_on(
+    case: Case,
+    proposal: OfficerProposal,
+    state: AssignmentState | None = None,
+    pcase: PolicyCase | None = None,
+) -> str | None:
     """第十一条 按序依次：a proposal that follows the rotation is issued only while its firm is
     still next in line; other issues since may have moved the rotation on (SPEC §8: the result
     of one after the other). Returns the firm now next, or None when the proposal stands."""
     engine_proposal = proposal.engine_proposal
     if engine_proposal.rule != "rotation" or proposal.differs_from_engine:
         return None
-    decision, _ = _engine_decision(case, case.started_at or timezone.now())
+    decision, _ = _engine_decision(case, case.started_at or timezone.now(), state, pcase)
     if decision.institution in (None, proposal.institution.code):
         return None
     return decision.institution

@@ -48,37 +48,71 @@ def calendar() -> WorkdayCalendar:
 
 
 def roster_view(center: Center) -> RosterView:
-    institutions = list(Institution.objects.filter(center=center).select_related("locality"))
-    by_id = {i.pk: i.code for i in institutions}
-    practitioners = Practitioner.objects.filter(center=center).order_by("code")
+    """The center's roster as the rules read it: two queries of plain values (no model
+    instances: this runs in every assignment transaction)."""
+    institutions = list(
+        Institution.objects.filter(center=center).values_list(
+            "pk", "code", "name", "kind", "locality__name", "sequence", "status"
+        )
+    )
+    by_id = {pk: code for pk, code, *_ in institutions}
+    practitioners = (
+        Practitioner.objects.filter(center=center)
+        .order_by("code")
+        .values_list(
+            "code",
+            "name",
+            "institution_id",
+            "kind",
+            "licensed_on",
+            "criminal_defense_cases",
+            "specialties",
+            "quality",
+            "status",
+            "minors_qualified",
+        )
+    )
     return RosterView(
         (
             pm.Institution(
-                i.code,
-                i.name,
-                pm.InstitutionKind(i.kind),
-                i.locality.name,
-                i.sequence,
-                i.status != InstitutionStatus.inactive,
+                code,
+                name,
+                pm.InstitutionKind(kind),
+                locality,
+                sequence,
+                status != InstitutionStatus.inactive,
             )
-            for i in institutions
+            for _, code, name, kind, locality, sequence, status in institutions
         ),
         (
             pm.Practitioner(
-                p.code,
-                p.name,
-                by_id[p.institution_id],
-                pm.PractitionerKind(p.kind),
-                p.licensed_on,
-                p.criminal_defense_cases,
-                tuple(p.specialties or ()),
-                float(p.quality),
-                p.status == "active",
-                p.minors_qualified,
+                code,
+                name,
+                by_id[institution],
+                pm.PractitionerKind(kind),
+                licensed_on,
+                cases,
+                tuple(specialties or ()),
+                float(quality),
+                status == "active",
+                minors,
             )
-            for p in practitioners
+            for (
+                code,
+                name,
+                institution,
+                kind,
+                licensed_on,
+                cases,
+                specialties,
+                quality,
+                status,
+                minors,
+            ) in practitioners
         ),
-        frozenset(i.code for i in institutions if i.status == InstitutionStatus.suspended),
+        frozenset(
+            code for _, code, *_, status in institutions if status == InstitutionStatus.suspended
+        ),
     )
 
 
