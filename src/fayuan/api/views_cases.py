@@ -169,7 +169,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
 )
 def get_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     user = actor(request)
-    case = reloaded(case_for(request, number, "view_case"))
+    case = case_for(request, number, "view_case", read=True)
     masked = not may_see_personal_data(user, case)
     if not masked:
         record_personal_data_view(user, case, "案件详情（当事人姓名、身份证号、电话、住址）")
