@@ -122,7 +122,7 @@ def _grow(url: str, start: int, stop: int, centers: list[Any]) -> None:
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         with cur.copy(
             "COPY cases_case (id, center_id, number, category, source, status, summary, channel,"
-            " letter_number, aided_persons, locality_id, specialty, social_impact,"
+            " letter_number, letter_key, aided_persons, locality_id, specialty, social_impact,"
             " major_difficult, life_sentence_possible, stability_risk, minor, wishes,"
             " started_at, due_at, local_due_at, statutory_due_at, due_provisional,"
             " limits_provisional, due_from, institution_id, handler_changes, outcome,"
@@ -143,6 +143,7 @@ def _grow(url: str, start: int, stop: int, centers: list[Any]) -> None:
                         CATEGORIES[i % 5],
                         "notification" if i % 5 == 0 else "application",
                         "granted" if waiting else "closed",
+                        "",
                         "",
                         "",
                         "",
@@ -169,11 +170,11 @@ def _grow(url: str, start: int, stop: int, centers: list[Any]) -> None:
                     )
                 )
         with cur.copy(
-            "COPY cases_party (case_id, role, is_applicant, name, id_number, phone, address)"
-            " FROM STDIN"
+            "COPY cases_party (case_id, role, is_applicant, name, id_number, id_number_hash,"
+            " phone, address) FROM STDIN"
         ) as copy:
             for i in range(start, stop):
-                copy.write_row((i + 1, "aided", True, f"受援人{i}", "", "", ""))
+                copy.write_row((i + 1, "aided", True, f"受援人{i}", "", "", "", ""))
         cur.execute("SELECT setval(pg_get_serial_sequence('cases_case','id'), %s)", (stop,))
         conn.commit()
         cur.execute("ANALYZE cases_case")
