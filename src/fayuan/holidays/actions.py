@@ -108,6 +108,13 @@ def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = N
     changed = []
     if cases is None:
         cases = locks.cases(provisional_cases())
+    # The current assignments whose deadline is 暂定, in one query (not one per case).
+    assignments = {
+        a.case_id: a
+        for a in Assignment.objects.filter(
+            case__in=[c.pk for c in cases], current=True, due_provisional=True
+        )
+    }
     for case in cases:
         start = case.due_from or case.started_at
         if start is None:
@@ -115,8 +122,8 @@ def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = N
         old_due, old_local, old_statutory = case.due_at, case.local_due_at, case.statutory_due_at
         set_deadlines(case, start, "due_from")
         case.save(update_fields=DEADLINE_FIELDS)
-        assignment = Assignment.objects.filter(case=case, current=True).first()
-        if assignment is not None and assignment.due_provisional and case.due_at is not None:
+        assignment = assignments.get(case.pk)
+        if assignment is not None and case.due_at is not None:
             assignment.due_at = case.due_at
             assignment.due_provisional = case.due_provisional
             assignment.late = assignment.issued_at > case.due_at
