@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fayuan.audit",
     "fayuan.holidays",
     "fayuan.web",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fayuan.web.nav.context",
             ],
         },
     },
@@ -110,6 +112,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# htmx, installed from npm by ./dev setup (package-lock.json), served by the application itself
+# under /static/vendor/htmx/ (government intranets have no internet).
+_NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+STATICFILES_DIRS = [
+    (f"vendor/{name}", _NODE_MODULES / path)
+    for name, path in (("htmx", "htmx.org/dist"),)
+    if (_NODE_MODULES / path).is_dir()
+]
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

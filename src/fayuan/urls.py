@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from fayuan.api import api
 from fayuan.health import healthz
-from fayuan.web.views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,9 +11,10 @@ urlpatterns = [
     # Every role signs in here; the admin's own login admits staff users only.
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", home, name="home"),
     # For the load balancer and monitoring: no login, no personal data (fayuan.health).
     path("healthz", healthz, name="healthz"),
+    # The staff pages (fayuan.web.urls), last: their patterns start at the root.
+    path("", include("fayuan.web.urls")),
 ]
 
 # Every error in Chinese: the API's JSON shape under /api/, a plain page elsewhere

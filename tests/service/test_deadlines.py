@@ -183,8 +183,11 @@ def test_home_page_lists_the_buckets_for_an_officer(world, two_cases) -> None:
         assert title in html
     # Both cases were due in October 2026; today they are overdue.
     assert two_cases[0].number in html and two_cases[1].number in html
-    assert "/admin/" in html and "/api/docs" in html
-    mine = client.get("/?mine=1").content.decode()
+    # Each case links to its own page, not to the admin.
+    assert f'href="/cases/{two_cases[0].number}/"' in html
+    assert "/admin/cases/" not in html
+    # "Mine" narrows the deadline report (the to-do lists above it are the center's).
+    mine = client.get("/?mine=1").content.decode().split("<h2>指派期限</h2>")[1]
     assert two_cases[0].number in mine and two_cases[1].number not in mine
 
 
@@ -200,7 +203,8 @@ def test_home_page_tells_an_institution_it_has_no_report(world) -> None:
     client = Client()
     client.force_login(world.user("institution_admin"))
     html = client.get("/").content.decode()
-    assert "期限报表供法律援助中心、区司法局和监督人员查看" in html
+    # Its home lists what awaits the institution, not the center's deadline report.
+    assert "新指派、待安排承办人" in html
     assert "今日到期" not in html
 
 

@@ -31,7 +31,8 @@ class Channel(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    intake = "intake", "已受理，待决定给予法律援助"
+    intake = "intake", "已受理，待审查决定是否给予法律援助"
+    awaiting_material = "awaiting_material", "待申请人补充材料（不计入审查期限）"
     granted = "granted", "已决定给予法律援助，待指派"
     proposed = "proposed", "已提出指派意见，待决定"
     discussed = "discussed", "已集体讨论，待报区司法局"
@@ -124,6 +125,20 @@ class Case(models.Model):
     limits_provisional = models.BooleanField("本地或法定期限暂定", default=False)
     due_from = models.DateTimeField("当前期限起算时间", null=True, blank=True)
 
+    # The review (审查, 法律援助法第四十三条): decided within 7 days of the application; the time
+    # the applicant takes to supply missing material is not counted (程序规定第十五条).
+    review_due_at = models.DateTimeField("审查期限", null=True, blank=True)
+    material_requested_at = models.DateTimeField("要求补充材料时间", null=True, blank=True)
+    material_requested = models.TextField("需补充的材料", blank=True)
+    review_paused = models.DurationField("补充材料用时（不计入审查期限）", null=True, blank=True)
+    # A denial (不予法律援助, 第四十三、四十九条): its letter's number, reasons and time.
+    refused_at = models.DateTimeField("不予法律援助决定时间", null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refusal_reason = models.TextField("不予法律援助的理由", blank=True)
+    refusal_number = models.CharField("不予法律援助决定书文号", max_length=60, blank=True)
+
     institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -134,6 +149,8 @@ class Case(models.Model):
     )
     assigned_at = models.DateTimeField("指派时间", null=True, blank=True)
     agreement_signed_on = models.DateField("委托协议签订日期", null=True, blank=True)
+    # 《办理法律援助案件程序规定》第二十七条: the agreement within 5 days of the assignment.
+    agreement_due_at = models.DateTimeField("委托协议签订期限", null=True, blank=True)
     handler_changes = models.PositiveIntegerField("更换承办人次数", default=0)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     outcome = models.CharField("办理结果", max_length=500, blank=True)
@@ -198,3 +215,34 @@ class Party(models.Model):
     def __str__(self) -> str:
         # What pages, forms and logs print of a party unasked: its name masked (张*三).
         return mask_name(self.name)
+
+
+class DocumentKind(models.TextChoices):
+    organ_letter = "organ_letter", "通知辩护（代理）公函"
+    application_material = "application_material", "申请材料"
+    agreement = "agreement", "委托协议"
+    other = "other", "其他材料"
+
+
+class CaseDocument(models.Model):
+    """A file uploaded to a case (an organ's letter, the applicant's material, the agreement).
+    Stored under MEDIA_ROOT, which is never served: only a view that checks access sends it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("类别", max_length=30, choices=DocumentKind.choices)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/", max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件材料"
+        ordering = ["case", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.original_name}"

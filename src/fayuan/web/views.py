@@ -1,5 +1,5 @@
-"""The staff home page: the deadline lists (第六条) of the user's center, with links to the admin
-and the API docs. Anonymous users go to the admin login."""
+"""The staff home page: what awaits this person (fayuan.web.todo) and, for the center's staff,
+the deadline lists (第六条) of the user's center. Anonymous users go to the login page."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fayuan.accounts.models import Role
 from fayuan.errors import ActionError
 from fayuan.policy.deadlines import CHINA_TZ, local_date
 from fayuan.roster.models import Center
+from fayuan.web import todo
 from fayuan.workflow import engine
 from fayuan.workflow.deadlines import Buckets, DeadlineRow, buckets, format_time_left
 
@@ -65,8 +66,7 @@ def _sections(b: Buckets) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
+def _deadline_context(request: HttpRequest) -> dict[str, Any]:
     profile = profile_of(request.user)
     mine = request.GET.get("mine") == "1" and profile is not None and profile.role == Role.officer
     allowed = request.user.is_superuser or can(request.user, "view_deadlines")
@@ -104,5 +104,21 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_officer": profile is not None and profile.role == Role.officer,
         "now": timezone.localtime(now, CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
     }
+    return context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = _deadline_context(request)
+    context["title"] = "待办"
+    context["todo"] = todo.sections(request.user)
     html = render_to_string("web/home.html", context, request)
+    return HttpResponse(html)
+
+
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    context = _deadline_context(request)
+    context["title"] = "指派期限"
+    html = render_to_string("web/deadlines.html", context, request)
     return HttpResponse(html)

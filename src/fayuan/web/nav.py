@@ -1,0 +1,106 @@
+"""The menu of each role: the pages its people work in, in the order of their day. A page not
+built yet (its URL name unknown) is left out rather than shown broken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from fayuan.accounts.access import profile_of
+from fayuan.accounts.models import Role
+
+Entry = tuple[str, str]  # (label, URL name in the "web" namespace)
+
+COMMON: list[Entry] = [("待办", "home")]
+CENTER_CASES: list[Entry] = [("案件", "cases"), ("指派期限", "deadlines")]
+
+NAV: dict[Role, list[Entry]] = {
+    Role.officer: [
+        *COMMON,
+        ("受理申请", "intake_application"),
+        ("登记通知公函", "intake_notification"),
+        *CENTER_CASES,
+        ("轮次与排名", "rotation"),
+    ],
+    Role.director: [
+        *COMMON,
+        ("待决定", "decisions"),
+        ("回避申请", "recusals"),
+        ("更换承办人", "handler_changes"),
+        *CENTER_CASES,
+        ("承办机构名册", "roster"),
+        ("轮次与排名", "rotation"),
+        ("账号", "accounts"),
+        ("审计日志", "audit"),
+    ],
+    Role.bureau_section: [
+        *COMMON,
+        ("待决定", "decisions"),
+        ("回避申请", "recusals"),
+        ("更换承办人", "handler_changes"),
+        *CENTER_CASES,
+        ("承办机构名册", "roster"),
+        ("轮次与排名", "rotation"),
+        ("账号", "accounts"),
+        ("审计日志", "audit"),
+    ],
+    Role.bureau_leader: [
+        *COMMON,
+        ("待决定", "decisions"),
+        ("更换承办人", "handler_changes"),
+        *CENTER_CASES,
+        ("轮次与排名", "rotation"),
+    ],
+    Role.institution_admin: [
+        *COMMON,
+        ("本所案件", "cases"),
+        ("本所承办人", "practitioners"),
+    ],
+    Role.practitioner: [*COMMON, ("我的案件", "cases")],
+    Role.judicial_organ: [
+        *COMMON,
+        ("发送通知公函", "organ_letter_new"),
+        ("已发公函", "cases"),
+    ],
+    Role.supervisor: [
+        *COMMON,
+        *CENTER_CASES,
+        ("承办机构名册", "roster"),
+        ("轮次与排名", "rotation"),
+        ("审计日志", "audit"),
+    ],
+}
+
+
+def menu(request: HttpRequest) -> list[dict[str, Any]]:
+    profile = profile_of(request.user)
+    entries = NAV.get(Role(profile.role), COMMON) if profile else COMMON
+    here = request.path
+    items = []
+    for label, name in entries:
+        try:
+            url = reverse(f"web:{name}")
+        except NoReverseMatch:
+            continue
+        current = here == url if url == "/" else here.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    """Template context processor: the menu and who is signed in."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    profile = profile_of(request.user)
+    return {
+        "menu": menu(request),
+        "me": profile,
+        "me_role": profile.role if profile else "",
+        "me_label": (
+            f"{profile.full_name}（{profile.get_role_display()}）"
+            if profile
+            else request.user.get_username()
+        ),
+    }
