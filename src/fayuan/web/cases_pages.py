@@ -35,7 +35,9 @@ def case_url(case: Case) -> str:
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="search")
-    category = django_filters.ChoiceFilter(label="类别", choices=CATEGORY_CHOICES, empty_label="全部")
+    category = django_filters.ChoiceFilter(
+        label="类别", choices=CATEGORY_CHOICES, empty_label="全部"
+    )
     status = django_filters.ChoiceFilter(
         label="状态", choices=CaseStatus.choices, empty_label="全部"
     )
@@ -297,7 +299,9 @@ def case_document(request: HttpRequest, number: str, pk: int) -> FileResponse:
     doc = get_object_or_404(CaseDocument, case=case, pk=pk)
     record_personal_data_view(request.user, case, f"案件材料：{doc.original_name}")
     response = FileResponse(
-        doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
+        doc.file.open("rb"),
+        content_type=doc.content_type,
+        as_attachment=True,
         filename=doc.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"

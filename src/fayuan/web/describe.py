@@ -90,7 +90,11 @@ def object_text(event: AuditEvent, case_numbers: dict[int, str]) -> str:
     if event.case_id_ref is not None and event.case_id_ref in case_numbers:
         what = OBJECT_NAMES.get(event.object_type, "")
         number = case_numbers[event.case_id_ref]
-        return f"案件 {number}" if event.object_type == "cases.case" or not what else f"案件 {number} 的{what}"
+        return (
+            f"案件 {number}"
+            if event.object_type == "cases.case" or not what
+            else f"案件 {number} 的{what}"
+        )
     kind = OBJECT_NAMES.get(event.object_type, event.object_type or "—")
     label = str(event.data.get("repr") or event.data.get("name") or "") if event.data else ""
     return f"{kind} {label}".strip() if label else kind

@@ -34,7 +34,9 @@ def next_steps(user: Any, case: Case) -> list[dict[str, str]]:
     status = case.status
     proposal = OfficerProposal.objects.filter(case=case).order_by("-created_at", "-id").first()
     if status in (CaseStatus.intake, CaseStatus.awaiting_material) and can(user, "grant_aid", case):
-        steps.append(("审查申请", _url("case_review", number=number), "给予、不予法律援助，或要求补充材料"))
+        steps.append(
+            ("审查申请", _url("case_review", number=number), "给予、不予法律援助，或要求补充材料")
+        )
     if status in (CaseStatus.granted, CaseStatus.unassignable) and can(user, "propose", case):
         steps.append(("提出指派意见", _url("case_propose", number=number), "查看系统建议及理由"))
     if proposal is not None:
@@ -53,9 +55,9 @@ def next_steps(user: Any, case: Case) -> list[dict[str, str]]:
         steps.append(("安排承办人", _url("case_handlers", number=number), "第二、十条"))
     if status == CaseStatus.handler_named and can(user, "sign_agreement", case):
         steps.append(("登记委托协议", _url("case_agreement", number=number), "程序规定第二十七条"))
-    if status in (CaseStatus.handler_named, CaseStatus.agreement_signed):
-        if can(user, "request_handler_change", case):
-            steps.append(("申请更换承办人", _url("case_handler_change", number=number), "第十二条"))
+    changeable = status in (CaseStatus.handler_named, CaseStatus.agreement_signed)
+    if changeable and can(user, "request_handler_change", case):
+        steps.append(("申请更换承办人", _url("case_handler_change", number=number), "第十二条"))
     if status == CaseStatus.agreement_signed and can(user, "close_case", case):
         steps.append(("结案", _url("case_close", number=number), "登记办理结果"))
     pending_change = HandlerChange.objects.filter(

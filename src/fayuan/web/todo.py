@@ -76,7 +76,11 @@ def _proposal_cases(user: Any, statuses: list[str], route: str | None = None) ->
     proposals = OfficerProposal.objects.filter(status__in=statuses)
     if route:
         proposals = proposals.filter(route=route)
-    return _cases(user).filter(pk__in=proposals.values("case_id")).order_by(F("due_at").asc(nulls_last=True))
+    return (
+        _cases(user)
+        .filter(pk__in=proposals.values("case_id"))
+        .order_by(F("due_at").asc(nulls_last=True))
+    )
 
 
 def sections(user: Any) -> list[Section]:
@@ -90,7 +94,9 @@ def sections(user: Any) -> list[Section]:
             _section(
                 "review",
                 "待审查的申请（法律援助法第四十三条：7 日内决定）",
-                _cases(user).filter(status=CaseStatus.intake).order_by(F("review_due_at").asc(nulls_last=True)),
+                _cases(user)
+                .filter(status=CaseStatus.intake)
+                .order_by(F("review_due_at").asc(nulls_last=True)),
                 [*CASE_HEAD, *_due_columns("review_due_at", "审查期限")],
             )
         )
@@ -98,9 +104,14 @@ def sections(user: Any) -> list[Section]:
             _section(
                 "material",
                 "等待申请人补充材料（不计入审查期限）",
-                _cases(user).filter(status=CaseStatus.awaiting_material).order_by("material_requested_at"),
-                [*CASE_HEAD, Column("要求补充时间", lambda c: local(c.material_requested_at)),
-                 Column("需补充的材料", lambda c: c.material_requested[:60])],
+                _cases(user)
+                .filter(status=CaseStatus.awaiting_material)
+                .order_by("material_requested_at"),
+                [
+                    *CASE_HEAD,
+                    Column("要求补充时间", lambda c: local(c.material_requested_at)),
+                    Column("需补充的材料", lambda c: c.material_requested[:60]),
+                ],
             )
         )
         out.append(
@@ -134,7 +145,9 @@ def sections(user: Any) -> list[Section]:
             _section(
                 "discuss",
                 "重大疑难案件：待集体讨论或书面报请区司法局（第五条）",
-                _proposal_cases(user, [ProposalStatus.pending, ProposalStatus.discussed], Route.bureau),
+                _proposal_cases(
+                    user, [ProposalStatus.pending, ProposalStatus.discussed], Route.bureau
+                ),
                 [*CASE_HEAD, *_due_columns("due_at", "指派期限")],
             )
         )
@@ -161,7 +174,11 @@ def sections(user: Any) -> list[Section]:
                 "待决定的更换承办人申请（第十二条）",
                 changes,
                 [
-                    Column("案件编号", lambda h: h.case.number, link=lambda h: f"/cases/{h.case.number}/"),
+                    Column(
+                        "案件编号",
+                        lambda h: h.case.number,
+                        link=lambda h: f"/cases/{h.case.number}/",
+                    ),
                     Column("第几次", lambda h: h.number),
                     Column("理由", lambda h: h.reason[:60]),
                     Column("申请时间", lambda h: local(h.requested_at)),
@@ -180,8 +197,17 @@ def sections(user: Any) -> list[Section]:
                 "待决定的回避（第八条）",
                 recusals,
                 [
-                    Column("案件编号", lambda r: r.case.number, link=lambda r: f"/cases/{r.case.number}/"),
-                    Column("人员", lambda r: getattr(getattr(r.staff, "profile", None), "full_name", r.staff.username)),
+                    Column(
+                        "案件编号",
+                        lambda r: r.case.number,
+                        link=lambda r: f"/cases/{r.case.number}/",
+                    ),
+                    Column(
+                        "人员",
+                        lambda r: getattr(
+                            getattr(r.staff, "profile", None), "full_name", r.staff.username
+                        ),
+                    ),
                     Column("系统提示", lambda r: "是" if r.flagged_by_system else "否"),
                     Column("申请时间", lambda r: local(r.created_at)),
                 ],
@@ -193,18 +219,23 @@ def sections(user: Any) -> list[Section]:
                 "name",
                 "新指派、待安排承办人（第二、十条）",
                 _cases(user)
-                .filter(status=CaseStatus.assigned, institution_id=profile.institution_id)
+                .filter(status=CaseStatus.assigned, institution_id=profile.institution_id or 0)
                 .order_by("assigned_at"),
-                [*CASE_HEAD, Column("指派时间", lambda c: local(c.assigned_at)),
-                 *_due_columns("agreement_due_at", "委托协议期限")],
+                [
+                    *CASE_HEAD,
+                    Column("指派时间", lambda c: local(c.assigned_at)),
+                    *_due_columns("agreement_due_at", "委托协议期限"),
+                ],
             )
         )
     if role in (Role.institution_admin, Role.practitioner):
         mine = _cases(user).filter(status=CaseStatus.handler_named)
         if role is Role.institution_admin:
-            mine = mine.filter(institution_id=profile.institution_id)
+            mine = mine.filter(institution_id=profile.institution_id or 0)
         else:
-            mine = mine.filter(handlers__practitioner_id=profile.practitioner_id, handlers__active=True)
+            mine = mine.filter(
+                handlers__practitioner_id=profile.practitioner_id or 0, handlers__active=True
+            )
         out.append(
             _section(
                 "agreement",
@@ -221,7 +252,7 @@ def sections(user: Any) -> list[Section]:
                 _cases(user)
                 .filter(
                     status=CaseStatus.agreement_signed,
-                    handlers__practitioner_id=profile.practitioner_id,
+                    handlers__practitioner_id=profile.practitioner_id or 0,
                     handlers__active=True,
                 )
                 .order_by("assigned_at"),
@@ -238,7 +269,9 @@ def sections(user: Any) -> list[Section]:
                     Column("案件编号", lambda c: c.number, link=_case_link),
                     Column("公函文号", lambda c: c.letter_number),
                     Column("状态", lambda c: c.get_status_display()),
-                    Column("承办机构", lambda c: c.institution.name if c.institution else "尚未指派"),
+                    Column(
+                        "承办机构", lambda c: c.institution.name if c.institution else "尚未指派"
+                    ),
                     *_due_columns("due_at", "指派期限"),
                 ],
             )
