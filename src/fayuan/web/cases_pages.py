@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -76,7 +77,7 @@ class CaseFilter(django_filters.FilterSet):
             user, Institution.objects.order_by("code"), "center"
         )
         self.filters["locality"].queryset = own_center_rows(
-            user, Locality.objects.order_by("code"), "center"
+            user, Locality.objects.order_by("name"), "center"
         )
 
     def search(self, rows: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
@@ -154,6 +155,7 @@ CASE_COLUMNS = [
 ]
 
 
+@login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     rows = visible_cases(request.user).select_related("locality", "institution")
@@ -277,6 +279,7 @@ def _case_context(request: HttpRequest, case: Case, revealed: bool) -> dict[str,
     }
 
 
+@login_required
 @require_GET
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
     case = case_for(request, number)
@@ -284,6 +287,7 @@ def case_page(request: HttpRequest, number: str) -> HttpResponse:
     return page(request, "web/case.html", _case_context(request, case, revealed=False))
 
 
+@login_required
 @require_POST
 def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     """The parties in full: only for a role that needs them, only on this explicit request
@@ -293,6 +297,7 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     return page(request, "web/case.html", _case_context(request, case, revealed=True))
 
 
+@login_required
 @require_http_methods(["GET"])
 def case_document(request: HttpRequest, number: str, pk: int) -> FileResponse:
     case = case_for(request, number, "view_personal_data")
