@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fayuan.accounts.access import can, may_see_personal_data, own_center_rows, visible_cases
+from fayuan.accounts.models import StaffProfile
 from fayuan.audit import log as audit
 from fayuan.audit.models import AuditEvent
 from fayuan.cases.models import CATEGORY_CHOICES, Case, CaseDocument, CaseStatus
@@ -119,7 +120,7 @@ def _deadline(case: Case) -> str:
     if case.status in OPEN_FOR_ASSIGNMENT:
         text = local(case.due_at)
         return f"{text}（暂定）" if case.due_provisional else text
-    if case.status == CaseStatus.handler_named and case.agreement_due_at:
+    if case.status in (CaseStatus.assigned, CaseStatus.handler_named) and case.agreement_due_at:
         return f"委托协议 {local(case.agreement_due_at)}"
     return ""
 
@@ -193,14 +194,20 @@ def _timeline(case: Case) -> list[dict[str, str]]:
         .exclude(action__in=["case.view", "case.view_personal_data"])
         .order_by("seq")
     )
+    rows = list(events[:300])
+    names = dict(
+        StaffProfile.objects.filter(user_id__in={e.actor_id for e in rows}).values_list(
+            "user_id", "full_name"
+        )
+    )
     return [
         {
             "when": local(e.at),
-            "who": e.actor_label,
+            "who": names.get(e.actor_id, e.actor_label) if e.actor_id else e.actor_label,
             "what": action_name(e.action),
             "details": details(e),
         }
-        for e in events[:300]
+        for e in rows
     ]
 
 
