@@ -1,6 +1,10 @@
-"""Demo data for `fayuan demo`: a FICTIONAL roster of Beibei (北碚区) institutions, one account per
-role with a random password, and a few cases at different stages, created through the actions
-(so the audit chain and the rotation are real).
+"""Demo data for `fayuan demo`: a FICTIONAL roster of Beibei (北碚区) institutions, a login for
+every role (an administrator for every institution, a practitioner of every institution, a
+court, a procuratorate and the police), each with a random password, and cases in every state
+someone acts on, created through the actions (so the audit chain and the rotation are real).
+
+`FAYUAN_DEMO_PASSWORD` gives every demo account that one password instead (the browser tests
+sign in with it); it is refused in production settings (FAYUAN_ENV=production or DEBUG off).
 
 Everything lives in the center coded `demo`. Loading again does not duplicate anything: it
 resets the accounts' passwords (and issues a new API token) so they can be printed again.
@@ -9,12 +13,14 @@ resets the accounts' passwords (and issues a new API token) so they can be print
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import transaction
@@ -27,6 +33,7 @@ from fayuan.cases.models import Case
 from fayuan.errors import ActionError
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workflow import actions
+from fayuan.workflow.models import Assignment, OfficerProposal
 
 CENTER_CODE = "demo"
 CENTER_NAME = "重庆市北碚区法律援助中心（演示）"
@@ -97,6 +104,32 @@ class AccountSpec:
     full_name: str
     email: str = ""
     is_section_head: bool = False
+    #: The institution an administrator runs, or whose first practitioner a practitioner is.
+    institution: str = ""
+    #: Which of the institution's practitioners (by code) a practitioner is: 0, the first.
+    nth: int = 0
+    #: The judicial organ an organ account belongs to.
+    organ: OrganKind | None = None
+
+
+def _institution_accounts() -> tuple[AccountSpec, ...]:
+    """An administrator (`inst-<code>`) and a practitioner (`lawyer-<code>`, the institution's
+    first) for every institution of the roster."""
+    specs = []
+    for n, (code, name, _where, _sequence) in enumerate((*LAW_FIRMS, *OFFICES)):
+        admin_name = _SURNAMES[(7 * n + 3) % len(_SURNAMES)] + _GIVEN[(5 * n + 1) % len(_GIVEN)]
+        specs.append(
+            AccountSpec(
+                f"inst-{code.lower()}",
+                Role.institution_admin,
+                f"{admin_name}（{name}管理员，演示）",
+                institution=code,
+            )
+        )
+        specs.append(
+            AccountSpec(f"lawyer-{code.lower()}", Role.practitioner, "（承办人）", institution=code)
+        )
+    return tuple(specs)
 
 
 ACCOUNTS = (
@@ -104,12 +137,28 @@ ACCOUNTS = (
     AccountSpec("director", Role.director, "吴建国（演示）", "director@example.com"),
     AccountSpec("section", Role.bureau_section, "郑敏（演示）", is_section_head=True),
     AccountSpec("leader", Role.bureau_leader, "冯平（演示）"),
-    AccountSpec("inst-admin", Role.institution_admin, "何丽（演示）"),
-    AccountSpec("lawyer", Role.practitioner, "（承办人）"),
-    AccountSpec("court", Role.judicial_organ, "北碚区人民法院立案庭（演示）"),
+    # These two follow the demo's assigned case (`_cases`), so they have something to do.
+    AccountSpec("inst-admin", Role.institution_admin, "何丽（演示）", institution="F01"),
+    # The institution's second practitioner: `lawyer-<code>` is its first.
+    AccountSpec("lawyer", Role.practitioner, "（承办人）", institution="F01", nth=1),
+    AccountSpec(
+        "court", Role.judicial_organ, "北碚区人民法院立案庭（演示）", organ=OrganKind.court
+    ),
+    AccountSpec(
+        "procuratorate",
+        Role.judicial_organ,
+        "北碚区人民检察院案件管理部（演示）",
+        organ=OrganKind.procuratorate,
+    ),
+    AccountSpec(
+        "police", Role.judicial_organ, "北碚区公安分局法制大队（演示）", organ=OrganKind.police
+    ),
     AccountSpec("supervisor", Role.supervisor, "唐静（演示）"),
+    *_institution_accounts(),
 )
 ADMIN_USERNAME = "admin"
+#: The judicial organ account the demo issues an API token to.
+TOKEN_USER = "court"
 
 #: What each role's group may view in the admin (the admin narrows cases to those the role may
 #: see, `fayuan.accounts.access.visible_cases`). Changes go through the actions and the API.
@@ -152,8 +201,23 @@ class DemoRefused(Exception):
     """The database holds more than the demo: loading or resetting would mix or destroy data."""
 
 
+PASSWORD_ENV = "FAYUAN_DEMO_PASSWORD"
+
+
+def fixed_password() -> str:
+    """`FAYUAN_DEMO_PASSWORD`, or "" when unset. Refused (DemoRefused) in production settings:
+    a known password must never reach real accounts."""
+    fixed = os.environ.get(PASSWORD_ENV, "")
+    if fixed and (getattr(settings, "FAYUAN_PRODUCTION", False) or not settings.DEBUG):
+        raise DemoRefused(
+            f"生产环境（FAYUAN_ENV=production 或 FAYUAN_DEBUG=0）不接受 {PASSWORD_ENV}："
+            "演示账号的固定密码只用于开发与浏览器测试。"
+        )
+    return fixed
+
+
 def _password() -> str:
-    return secrets.token_urlsafe(9)
+    return fixed_password() or secrets.token_urlsafe(9)
 
 
 def fictional_id_number(birth: date, serial: int, female: bool) -> str:
@@ -215,13 +279,26 @@ def _roster(center: Center) -> None:
         JudicialOrgan.objects.create(center=center, name=name, kind=kind)
 
 
+def _organ(center: Center, kind: OrganKind) -> JudicialOrgan:
+    """The demo's organ of that kind, created when missing (a demo database of an older
+    version has no row for it)."""
+    organ = JudicialOrgan.objects.filter(center=center, kind=kind).order_by("id").first()
+    if organ is None:
+        name = next(n for n, k in ORGANS if k is kind)
+        organ = JudicialOrgan.objects.create(center=center, name=name, kind=kind)
+    return organ
+
+
 def _profile_links(center: Center, spec: AccountSpec) -> dict[str, object]:
     if spec.role is Role.institution_admin:
-        return {"institution": Institution.objects.get(center=center, code="F01")}
+        return {"institution": Institution.objects.get(center=center, code=spec.institution)}
     if spec.role is Role.practitioner:
-        return {"practitioner": Practitioner.objects.filter(institution__code="F01").first()}
+        practitioners = Practitioner.objects.filter(
+            center=center, institution__code=spec.institution
+        )
+        return {"practitioner": practitioners.order_by("code")[spec.nth]}
     if spec.role is Role.judicial_organ:
-        return {"organ": JudicialOrgan.objects.get(center=center, kind=OrganKind.court)}
+        return {"organ": _organ(center, spec.organ or OrganKind.court)}
     return {}
 
 
@@ -245,7 +322,8 @@ def _ensure_accounts(center: Center) -> dict[str, str]:
             user = User.objects.create_user(spec.username, spec.email, password)
         else:
             user.set_password(password)
-        # Everyone but the judicial organ (which uses the API token) may log in to the site.
+        # Everyone may sign in to the pages (/login/); the admin is for staff, not for the
+        # judicial organs (which also use the API token).
         user.is_staff = spec.role is not Role.judicial_organ
         user.is_active = True
         user.save()
@@ -288,7 +366,7 @@ def _accounts(passwords: dict[str, str]) -> list[Account]:
         elif profile.practitioner is not None:
             note = f"{profile.practitioner.name}，{profile.practitioner.institution.name}"
         elif profile.organ is not None:
-            note = f"{profile.organ.name}，用 API 令牌"
+            note = profile.organ.name + ("，也用 API 令牌" if spec.username == TOKEN_USER else "")
         accounts.append(
             Account(spec.username, passwords[spec.username], profile.get_role_display(), note)
         )
@@ -399,13 +477,104 @@ def _cases(center: Center, now: datetime) -> list[str]:
         StaffProfile.objects.filter(user__username="inst-admin").update(
             institution=assignment.institution
         )
-        lawyer = Practitioner.objects.filter(
-            institution=assignment.institution, kind="lawyer"
-        ).first()
+        # Its second lawyer: the first is `lawyer-<code>`'s.
+        lawyers = Practitioner.objects.filter(institution=assignment.institution, kind="lawyer")
+        lawyer = lawyers.order_by("code")[1:2].first()
         if lawyer is not None:
             StaffProfile.objects.filter(user__username="lawyer").update(
                 practitioner=lawyer, full_name=f"{lawyer.name}（演示）"
             )
+
+    def assign(case: Case) -> Assignment:
+        """Propose the rules' answer, decide (director) and issue the notice."""
+        proposal = actions.do_propose(case, officer, opinion="同意系统建议。")
+        actions.do_director_decide(proposal, director, approve=True)
+        return actions.do_issue_assignment(proposal, officer)
+
+    def name_handlers(case: Case, assignment: Assignment) -> None:
+        """The institution's administrator names its demo practitioner (`lawyer-<code>`)
+        first, and more of its people when the case needs them."""
+        code = assignment.institution.code
+        admin = User.objects.get(username=f"inst-{code.lower()}")
+        practitioners = list(
+            Practitioner.objects.filter(institution=assignment.institution).order_by("code")
+        )
+        codes = [p.code for p in practitioners[: max(1, assignment.handlers_required)]]
+        # The case as the assignment left it (its institution is set now).
+        actions.do_name_handlers(Case.objects.get(pk=case.pk), admin, codes)
+
+    def awaiting_director() -> None:
+        case = application("房屋租赁", "龙凤桥街道", 7, "演示：已提出指派意见，待中心负责人决定。")
+        do_grant_aid(case, officer, now)
+        actions.do_propose(case, officer, opinion="同意系统建议，请负责人决定。")
+
+    def group_case(serial: int, summary: str) -> OfficerProposal:
+        case = application(
+            "农民工讨薪",
+            "童家溪镇",
+            serial,
+            summary,
+            category="labor_arbitration",
+            aided_persons=52,
+        )
+        do_grant_aid(case, officer, now)
+        return actions.do_propose(case, officer, opinion="52 名农民工集体讨薪，属重大案件。")
+
+    def awaiting_discussion() -> None:
+        group_case(8, "演示：52 人集团案件，待中心集体讨论（第五条）。")
+
+    def awaiting_report() -> None:
+        proposal = group_case(9, "演示：52 人集团案件，已集体讨论，待书面报请区司法局。")
+        actions.do_record_discussion(
+            proposal,
+            director,
+            timezone.localdate(now),
+            ["吴建国（演示）", "周文（演示）", "中心工作人员（演示）"],
+            "同意系统建议的承办机构，报区司法局决定。",
+        )
+
+    def awaiting_bureau() -> None:
+        proposal = group_case(10, "演示：52 人集团案件，已书面报请区司法局，待区司法局决定。")
+        actions.do_record_discussion(
+            proposal,
+            director,
+            timezone.localdate(now),
+            ["吴建国（演示）", "周文（演示）", "中心工作人员（演示）"],
+            "同意系统建议的承办机构，报区司法局决定。",
+        )
+        actions.do_report_to_bureau(
+            proposal,
+            director,
+            f"北碚法援〔{year}〕演示1号",
+            "关于 52 名农民工集体讨薪案指派承办机构的请示（演示）。",
+        )
+
+    def handler_named() -> None:
+        case = application("工伤赔偿", "蔡家岗街道", 11, "演示：已安排承办人，待签订委托协议。")
+        do_grant_aid(case, officer, now)
+        name_handlers(case, assign(case))
+
+    def under_way(
+        serial: int = 12, summary: str = "演示：已签订委托协议，承办中。"
+    ) -> tuple[Case, Assignment]:
+        case = application("医疗纠纷", "天府镇", serial, summary)
+        do_grant_aid(case, officer, now)
+        assignment = assign(case)
+        name_handlers(case, assignment)
+        lawyer = User.objects.get(username=f"lawyer-{assignment.institution.code.lower()}")
+        case = Case.objects.get(pk=case.pk)
+        return actions.do_sign_agreement(case, lawyer, timezone.localdate(now)), assignment
+
+    def handler_change_requested() -> None:
+        case, assignment = under_way(13, "演示：承办中，承办机构申请更换承办人，待批准。")
+        admin = User.objects.get(username=f"inst-{assignment.institution.code.lower()}")
+        actions.do_request_handler_change(
+            case,
+            admin,
+            "承办人因病长期休假（演示），受援人同意更换。",
+            consent=True,
+            mode="same_institution",
+        )
 
     def late_criminal() -> None:
         case, _ = intake_notification(
@@ -431,6 +600,13 @@ def _cases(center: Center, now: datetime) -> list[str]:
     attempt("已超期的申请", overdue_case)
     attempt("已指派的案件", assigned_case)
     attempt("超期指派的刑事案件", late_criminal)
+    attempt("待中心负责人决定的案件", awaiting_director)
+    attempt("待集体讨论的重大案件", awaiting_discussion)
+    attempt("待书面报请区司法局的重大案件", awaiting_report)
+    attempt("待区司法局决定的重大案件", awaiting_bureau)
+    attempt("待签订委托协议的案件", handler_named)
+    attempt("承办中的案件", under_way)
+    attempt("待批准更换承办人的案件", handler_change_requested)
     return warnings
 
 
@@ -453,6 +629,7 @@ def reset_demo() -> None:
 def load_demo(now: datetime | None = None) -> DemoResult:
     """Load the demo once; later calls reset the passwords and issue a new API token."""
     _refuse_foreign_data()
+    fixed_password()  # refused in production before anything is written
     now = now or timezone.now()
     with transaction.atomic():
         ensure_groups()
@@ -472,13 +649,13 @@ def load_demo(now: datetime | None = None) -> DemoResult:
             warnings = _cases(center, now)
         else:
             passwords = _ensure_accounts(center)
-        token = _new_token("court")
+        token = _new_token(TOKEN_USER)
         accounts = _accounts(passwords)
     cases = [
         (c.number, c.get_category_display(), c.get_status_display())
         for c in Case.objects.filter(center=center).order_by("id")
     ]
-    return DemoResult(created, accounts, token, "court", cases, warnings)
+    return DemoResult(created, accounts, token, TOKEN_USER, cases, warnings)
 
 
 def describe(result: DemoResult) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -26,16 +27,19 @@ USERNAMES = ["admin", *(a.username for a in ACCOUNTS)]
 
 def environment(home: Path) -> dict[str, str]:
     """No DATABASE_URL: the embedded SQLite database in `home`/var."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FAYUAN_HOME")}
+    drop = ("DATABASE_URL", "FAYUAN_HOME", "FAYUAN_DEMO_PASSWORD", "FAYUAN_ENV", "FAYUAN_DEBUG")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["FAYUAN_HOME"] = str(home)
     return env
 
 
-def run_demo(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_demo(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "fayuan"), "demo", "--no-serve", *args],
         cwd=home,
-        env=environment(home),
+        env=environment(home) | (env or {}),
         capture_output=True,
         text=True,
         timeout=300,
@@ -85,10 +89,10 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
         "roster_institution": 12,
         "roster_practitioner": 52,
         "accounts_judicialorgan": 3,
-        "accounts_staffprofile": 8,
-        "auth_user": 9,
-        "cases_case": 6,
-        "workflow_assignment": 2,
+        "accounts_staffprofile": 34,
+        "auth_user": 35,
+        "cases_case": 13,
+        "workflow_assignment": 5,
     }
     for role in ("指派人员", "中心负责人", "公共法律服务管理科", "区司法局领导", "承办机构管理员"):
         assert role in first.stdout
@@ -98,6 +102,22 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
     assert token, first.stdout
     assert "已指派，待承办机构安排承办人" in first.stdout
     assert "已决定给予法律援助，待指派" in first.stdout
+    # A case in every state someone acts on.
+    for status in (
+        "已受理，待审查决定是否给予法律援助",
+        "已提出指派意见，待决定",
+        "已集体讨论，待报区司法局",
+        "已书面报请区司法局，待决定",
+        "已安排承办人，待签订委托协议",
+        "已签订委托协议，办理中",
+    ):
+        assert status in first.stdout, status
+    # Every institution has its administrator and a practitioner; three judicial organs.
+    for code in ("f01", "f08", "g01", "g04"):
+        assert re.search(rf"^  inst-{code} ", first.stdout, re.MULTILINE), code
+        assert re.search(rf"^  lawyer-{code} ", first.stdout, re.MULTILINE), code
+    for organ in ("北碚区人民法院", "北碚区人民检察院", "北碚区公安分局"):
+        assert f"办案机关（{organ}" in first.stdout, organ
     assert "/admin/" in first.stdout and "/api/docs" in first.stdout
     assert "注意" not in first.stdout, first.stdout
 
@@ -121,6 +141,23 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
     )
     assert verify.returncode == 0, verify.stderr
     assert "哈希链校验通过" in verify.stdout
+
+
+def test_demo_password_from_the_environment_and_refused_in_production(tmp_path: Path) -> None:
+    fixed = {"FAYUAN_DEMO_PASSWORD": "demo-browser-pass-2026"}
+    done = run_demo(tmp_path, env=fixed)
+    assert done.returncode == 0, done.stderr
+    assert set(passwords(done.stdout).values()) == {"demo-browser-pass-2026"}
+    with sqlite3.connect(tmp_path / "var" / "fayuan.sqlite3") as conn:
+        rows = conn.execute("SELECT username, password FROM auth_user").fetchall()
+    assert len(rows) == 35
+    argon2 = Argon2PasswordHasher()  # the settings' hasher (the tests' own is a faster one)
+    assert all(argon2.verify("demo-browser-pass-2026", hashed) for _name, hashed in rows)
+
+    refused = run_demo(tmp_path, env=fixed | {"FAYUAN_ENV": "production"})
+    assert refused.returncode == 1
+    assert "FAYUAN_DEMO_PASSWORD" in refused.stderr
+    assert "账号" not in refused.stdout
 
 
 def test_replay_does_not_import_django() -> None:
