@@ -269,6 +269,7 @@ FAYUAN_PRODUCTION = FAYUAN_ENV == "production"
 # Every request gets an id for its log records (first, so it spans everything); WhiteNoise
 # serves the collected static files right after the security middleware.
 MIDDLEWARE.insert(0, "fayuan.logs.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "fayuan.web.timing.ServerTimingMiddleware")  # Server-Timing: app;dur=ms
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
