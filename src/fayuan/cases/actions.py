@@ -23,6 +23,7 @@ from fayuan.identity import IdNumberError, clean_id_number, mask_id_number
 from fayuan.locks import action
 from fayuan.policy.deadlines import Deadlines, local_date
 from fayuan.policy.params import PolicyDateError
+from fayuan.policy.review import review_deadline
 from fayuan.policy.selection import deadlines_for
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workdays import CalendarYearMissing
@@ -262,12 +263,22 @@ def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Ca
             helped_by_institution=refs["helped_by_institution"],
             status=CaseStatus.intake,
         )
+        # 法律援助法第四十三条：自收到法律援助申请之日起七日内进行审查 (fayuan.policy.review).
+        try:
+            case.review_due_at = review_deadline(case.created_at, engine.calendar())
+        except CalendarYearMissing as exc:
+            raise ActionError(str(exc), "received_at") from exc
+        case.save(update_fields=["review_due_at"])
         audit.record(
             actor,
             "case.intake_application",
             case,
             case=case,
-            data={"number": case.number, "parties": _audit_parties(data)},
+            data={
+                "number": case.number,
+                "parties": _audit_parties(data),
+                "review_due_at": case.review_due_at.isoformat(),
+            },
         )
         flag_recusals(case)
     return case
