@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,8 +30,9 @@ from fayuan.cases.actions import DEADLINE_FIELDS, set_deadlines
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError, RecordedRefusal
 from fayuan.locks import action
+from fayuan.policy.agreement import agreement_deadline
 from fayuan.policy.approval import Route as PolicyRoute
-from fayuan.policy.deadlines import local_date
+from fayuan.policy.deadlines import CHINA_TZ, local_date
 from fayuan.policy.decision import Decision, Status
 from fayuan.policy.eligibility import check_practitioner
 from fayuan.policy.explain import explain_decision
@@ -510,8 +513,9 @@ def _issue(
     case.institution = institution
     case.assigned_at = on
     case.status = CaseStatus.assigned
-    case.save(update_fields=["institution", "assigned_at", "status"])
-    audit.record(
+    case.agreement_due_at = _agreement_due(on)
+    case.save(update_fields=["institution", "assigned_at", "status", "agreement_due_at"])
+    event = audit.record(
         actor,
         "assignment.issue",
         assignment,
@@ -522,9 +526,58 @@ def _issue(
             "rule": rule,
             "late": assignment.late,
             "rotation_after": rotation_after,
+            "agreement_due_at": case.agreement_due_at.isoformat(),
         },
     )
+    _email_institution(case, assignment, event.seq)
     return assignment
+
+
+def _agreement_due(on: datetime) -> datetime:
+    """《办理法律援助案件程序规定》第二十七条：自安排或者收到指派之日起五日内签订委托协议
+    (`fayuan.policy.agreement`)."""
+    with _calendar_known("at"):
+        return agreement_deadline(on, engine.calendar())
+
+
+def _email_institution(case: Case, assignment: Assignment, seq: int) -> None:
+    """The institution's admins learn of a new assignment by e-mail, once it commits (sent by
+    the worker; once per assignment). What the case is and what is due, never who the parties
+    are: the personal data stay behind the login (and its audit)."""
+    emails = (
+        StaffProfile.objects.filter(
+            role=Role.institution_admin, institution=assignment.institution, user__is_active=True
+        )
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    recipients = list(dict.fromkeys(emails))
+    if not recipients:
+        return
+    path = f"/cases/{case.number}/"  # the staff case page (fayuan.web.urls "case")
+    site = str(getattr(settings, "FAYUAN_SITE_URL", "") or "").rstrip("/")
+    link = f"{site}{path}" if site else f"{path}（请登录本系统后打开）"
+    due = timezone.localtime(case.agreement_due_at, CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    body = (
+        f"{assignment.institution.name}：\n\n"
+        f"{case.center.name}已向贵机构指派法律援助案件（{assignment.notice_number}），"
+        "请及时安排承办人（《办理法律援助案件程序规定》第二十五条第二款）。\n\n"
+        f"案件编号：{case.number}\n"
+        f"案件类别：{case.get_category_display()}\n"
+        f"须安排承办人：{assignment.handlers_required} 名（第十条）\n"
+        f"安排承办人并签订委托协议的期限：{due}（北京时间；程序规定第二十七条："
+        "自收到指派之日起五日内签订委托协议和授权委托书）\n"
+        f"案件页面：{link}\n\n"
+        "本邮件不含当事人信息，请登录系统查看案件和《指派通知书》。\n"
+    )
+    tasks.run_after_commit(
+        tasks.send_email,
+        f"assignment:{assignment.pk}:{seq}",
+        f"【新指派】案件 {case.number}（{case.get_category_display()}）请安排承办人",
+        body,
+        recipients,
+    )
 
 
 @action
@@ -626,6 +679,46 @@ def _eligibility_day(case: Case) -> date:
     if change is not None and change.decided_at is not None:
         return local_date(change.decided_at)
     return local_date(case.started_at or timezone.now())
+
+
+@dataclass(frozen=True)
+class HandlerOption:
+    """One practitioner of the holding institution, for `do_name_handlers`: eligible, or the
+    rule that excludes it, in the words the action refuses it with."""
+
+    practitioner: Practitioner
+    eligible: bool
+    reason: str = ""
+
+
+def handler_options(case: Case) -> tuple[Assignment, list[HandlerOption]]:
+    """The current assignment and every practitioner of its institution, judged by the checks
+    `do_name_handlers` makes (第二、十、十一、十二条; 程序规定第二十六条第二款), so that a page
+    offers exactly the practitioners the action accepts. Reads only."""
+    assignment = _current_assignment(case)
+    day = _eligibility_day(case)
+    pv = engine.policy_for(case.center).values_on(day)
+    state = engine.assignment_state(case.center, case, timezone.now())
+    setting = case_setting(engine.policy_case(case), day, assignment.handlers_required, pv, state)
+    replaced = _replaced_handlers(case)
+    options = []
+    for practitioner in Practitioner.objects.filter(
+        center=case.center, institution_id=assignment.institution_id
+    ).order_by("code"):
+        if practitioner.code in replaced:
+            options.append(
+                HandlerOption(
+                    practitioner, False, "原承办人，已被更换，不能再安排为本案承办人（第十二条）"
+                )
+            )
+            continue
+        check = check_practitioner(
+            state.roster.practitioners[practitioner.code],
+            setting.needs,
+            setting.practitioner_conflicts,
+        )
+        options.append(HandlerOption(practitioner, check.eligible, check.detail))
+    return assignment, options
 
 
 @action
@@ -858,6 +951,8 @@ def _decide_change(
         change.bureau_reason = reason
     if change.mode == "same_institution":
         case.status = CaseStatus.assigned
+        # 程序规定第二十七条：自安排之日起五日内 — the new handler signs a new agreement.
+        case.agreement_due_at = _agreement_due(on)
     else:
         request = ChangeRequest(on, change.reason, change.consent, change.mode, True)
         state = engine.assignment_state(case.center, case, on)
@@ -883,7 +978,7 @@ def _decide_change(
     change.status = HandlerChangeStatus.approved
     change.save()
     case.handler_changes += 1
-    case.save(update_fields=["status", "handler_changes", *DEADLINE_FIELDS])
+    case.save(update_fields=["status", "handler_changes", "agreement_due_at", *DEADLINE_FIELDS])
     audit.record(
         actor,
         "handler_change.approve",
