@@ -370,3 +370,18 @@ MIDDLEWARE.insert(
     "fayuan.api.guard.RequestGuardMiddleware",
 )
 # --- end of hostile input ---------------------------------------------------------------------
+
+# --- Staff pages: uploaded case documents (fayuan.cases.uploads) -----------------------------
+# A scanned letter or material: at most FAYUAN_MAX_DOCUMENT_BYTES, its type checked by content.
+# A multipart request whose Content-Length is over FAYUAN_MAX_UPLOAD_BYTES is already refused
+# by fayuan.api.guard (413). Files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) are
+# spooled to a temporary file while the request is read; stored files are readable by the
+# service's user only (MEDIA_ROOT is never served: the access-checked view sends them).
+# No LocaleMiddleware: every page, the admin included, is in LANGUAGE_CODE (zh-hans) whatever
+# the browser's Accept-Language says.
+FAYUAN_MAX_DOCUMENT_BYTES = int(
+    os.environ.get("FAYUAN_MAX_DOCUMENT_BYTES", str(FAYUAN_MAX_UPLOAD_BYTES))
+)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# --- end of staff pages: uploaded case documents ---------------------------------------------
