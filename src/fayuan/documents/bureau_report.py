@@ -16,9 +16,8 @@ from datetime import date
 from fayuan.documents.data import ApprovalFormData
 from fayuan.documents.docx import render_document_docx
 from fayuan.documents.layout import (
-    ANNEX_TEXT_SIZE,
-    ANNEX_WIDTHS,
     BLANK_DATE,
+    FORM_WIDTHS,
     LINE_PITCH_PT,
     Block,
     Cell,
@@ -100,7 +99,7 @@ def _annex(r: BureauReportData) -> list[Block]:
         _row(
             "系统指派建议",
             f"承办机构：{engine.institution_name or '无可指派机构'}\n"
-            f"指派方式：{engine.rule_zh}\n理由：{engine.explanation}",
+            f"指派方式：{engine.rule_zh}\n理由：见本附件之后的说明",
         )
     )
     o = f.officer
@@ -124,12 +123,10 @@ def _annex(r: BureauReportData) -> list[Block]:
     return [
         Para("附件", indent=False, align="left", face="heading"),
         Title(ANNEX_TITLE, space_before=LINE_PITCH_PT, leading=LINE_PITCH_PT * 1.25),
-        Table(
-            widths=ANNEX_WIDTHS,
-            rows=tuple(rows),
-            size=ANNEX_TEXT_SIZE,
-            space_before=LINE_PITCH_PT / 2,
-        ),
+        Table(widths=FORM_WIDTHS, rows=tuple(rows), space_before=LINE_PITCH_PT / 2),
+        # The rules' reasoning, whole (it names every institution weighed): after the table.
+        Para("系统指派建议的理由", False, "left", 14.0, space_before=10.0),
+        Para(engine.explanation, indent=False, size=12.0, space_before=2.0),
     ]
 
 

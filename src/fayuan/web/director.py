@@ -496,7 +496,7 @@ def draft_report_text(case: Case, data: ApprovalFormData, regulation: str) -> st
         f"受援人{case.aided_persons}人，来源：{data.source_zh}），已决定给予法律援助。"
         f"该案{grounds}，依照《{regulation}》第五条，属于重大疑难案件，"
         "应当由本中心集体讨论后书面报请你局决定。",
-        f"系统按{e.rule_zh}建议指派{e.institution_name or '（无可指派机构）'}。",
+        f"系统指派建议：{e.institution_name or '无可指派机构'}（{e.rule_zh}）。",
     ]
     if o is not None:
         text = f"指派人员提出指派意见：拟指派{o.institution_name}承办本案"
