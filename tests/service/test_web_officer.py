@@ -172,6 +172,38 @@ def test_intake_notification_form(world) -> None:
 
 
 @pytest.mark.django_db
+def test_intake_notification_with_the_letter_scan(world, settings, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fayuan.cases.models import CaseDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world, "officer")
+    data = {
+        "organ": str(world.organ.pk),
+        "letter_number": "（2026）渝0109刑初78号",
+        "letter_received_at": "2026-09-30T10:00",
+        "category": "criminal",
+        "locality": "天生街道",
+        "aided_persons": "1",
+        **party_rows({"role": "aided", "name": "刘勇勇", "id_number": ID}),
+    }
+    before = counts()
+    bad = SimpleUploadedFile("公函.pdf", b"MZ this is no PDF", content_type="application/pdf")
+    refused = client.post("/intake/notification/", {**data, "letter_file": bad})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "类型不符" in html
+    assert 'id="id_letter_file-error"' in html
+    assert counts() == before and CaseDocument.objects.count() == 0
+    scan = SimpleUploadedFile("公函.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    response = client.post("/intake/notification/", {**data, "letter_file": scan})
+    case = Case.objects.get()
+    assert response["Location"] == f"/cases/{case.number}/"
+    doc = CaseDocument.objects.get(case=case)
+    assert doc.kind == "organ_letter" and doc.original_name == "公函.pdf"
+
+
+@pytest.mark.django_db
 def test_intake_is_the_officers(world) -> None:
     assert client_for(world, "director").get("/intake/application/").status_code == 403
     assert client_for(world, "institution_admin").get("/intake/notification/").status_code == 403

@@ -23,6 +23,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fayuan.accounts.access import can, profile_of
+from fayuan.cases import uploads
 from fayuan.cases.actions import do_grant_aid, do_intake_application, do_intake_notification
 from fayuan.cases.models import Case, CaseStatus, PartyRole
 from fayuan.cases.review import (
@@ -55,6 +56,7 @@ from fayuan.web.officer_forms import (
     ProposeForm,
     RefuseForm,
 )
+from fayuan.web.organ import send_letter
 from fayuan.web.ui import case_for, countdown, done, local, page, run_action
 from fayuan.workflow import engine
 from fayuan.workflow.actions import (
@@ -157,7 +159,7 @@ def _intake_page(
         form = form_class(center=center, initial=request.POST.dict())
         formset = PartyFormSet(prefix=PARTIES, initial=rows)
     elif request.method == "POST":
-        form = form_class(request.POST, center=center)
+        form = form_class(request.POST, request.FILES, center=center)
         formset = PartyFormSet(request.POST, prefix=PARTIES)
         if form.is_valid() and formset.is_valid():
             case = _run_intake(form, formset, lambda parties: submit(center, form, parties))
@@ -202,7 +204,15 @@ def intake_notification(request: HttpRequest) -> HttpResponse:
     deadline runs from its receipt, and there is no review."""
 
     def submit(center: Center, form: Any, parties: list[Any]) -> Case:
-        case, created = do_intake_notification(center, request.user, form.case_input(parties))
+        data = form.case_input(parties)
+        upload = form.cleaned_data.get("letter_file")
+        if upload:
+            # The scan is checked first (nothing written), then stored with the letter's case
+            # in one transaction (fayuan.cases.uploads: never half-written).
+            letter = uploads.check(upload, upload.name, "letter_file")
+            case, created = send_letter(center, request.user, data, letter)
+        else:
+            case, created = do_intake_notification(center, request.user, data)
         if created:
             done(request, f"已登记公函，案件编号 {case.number}，指派期限 {local(case.due_at)}。")
         else:

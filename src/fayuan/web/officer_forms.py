@@ -9,7 +9,9 @@ from typing import Any, cast
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
+from fayuan import limits
 from fayuan.accounts.models import JudicialOrgan
+from fayuan.cases import uploads
 from fayuan.cases.actions import CaseInput, PartyInput
 from fayuan.cases.models import CATEGORY_CHOICES, Channel, PartyRole
 from fayuan.identity import IdNumberError, clean_id_number
@@ -184,10 +186,19 @@ class NotificationForm(CaseFactsForm):
         help_text="北京时间。指派期限自收到公函之日起计算（第六条）。",
     )
 
+    letter_file = forms.FileField(
+        label="公函扫描件（可选）",
+        required=False,
+    )
+
     def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
         super().__init__(*args, center=center, **kwargs)
         organs = JudicialOrgan.objects.filter(center=center).order_by("name")
         cast("forms.ModelChoiceField[JudicialOrgan]", self.fields["organ"]).queryset = organs
+        self.fields["letter_file"].help_text = (
+            f"PDF、JPG、PNG 或 OFD，最大 {limits.size_zh(uploads.max_bytes())}；"
+            "随案件保存，仅有权查看的人员可下载。"
+        )
         self.fields["category"].initial = "criminal"
 
     def case_input(self, parties: list[PartyInput]) -> CaseInput:
