@@ -30,6 +30,7 @@ from fayuan.accounts.models import ApiToken, JudicialOrgan, OrganKind, Role, Sta
 from fayuan.cases.actions import CaseInput, PartyInput, do_grant_aid, do_intake_application
 from fayuan.cases.actions import do_intake_notification as intake_notification
 from fayuan.cases.models import Case
+from fayuan.cases.review import do_refuse_aid
 from fayuan.errors import ActionError
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workflow import actions
@@ -576,6 +577,18 @@ def _cases(center: Center, now: datetime) -> list[str]:
             mode="same_institution",
         )
 
+    def refused() -> None:
+        case = application(
+            "合同纠纷", "施家梁镇", 14, "演示：经济状况不符合条件，决定不予法律援助。"
+        )
+        do_refuse_aid(
+            case,
+            officer,
+            "申请人家庭人均月收入高于本市法律援助经济困难标准（演示），"
+            "且不属于免予核查经济困难状况的情形。",
+            now,
+        )
+
     def late_criminal() -> None:
         case, _ = intake_notification(
             center,
@@ -607,6 +620,7 @@ def _cases(center: Center, now: datetime) -> list[str]:
     attempt("待签订委托协议的案件", handler_named)
     attempt("承办中的案件", under_way)
     attempt("待批准更换承办人的案件", handler_change_requested)
+    attempt("不予法律援助的申请", refused)
     return warnings
 
 

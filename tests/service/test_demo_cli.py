@@ -91,7 +91,7 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
         "accounts_judicialorgan": 3,
         "accounts_staffprofile": 34,
         "auth_user": 35,
-        "cases_case": 13,
+        "cases_case": 14,
         "workflow_assignment": 5,
     }
     for role in ("指派人员", "中心负责人", "公共法律服务管理科", "区司法局领导", "承办机构管理员"):
@@ -110,6 +110,7 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
         "已书面报请区司法局，待决定",
         "已安排承办人，待签订委托协议",
         "已签订委托协议，办理中",
+        "不予法律援助",
     ):
         assert status in first.stdout, status
     # Every institution has its administrator and a practitioner; three judicial organs.
