@@ -384,4 +384,10 @@ FAYUAN_MAX_DOCUMENT_BYTES = int(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The admin in Chinese: our catalogue for the strings Django 5.2 and django-axes leave in
+# English (src/fayuan/locale), and axes under a Chinese app name (same label "axes").
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+INSTALLED_APPS = [
+    "fayuan.security.axes_app.AxesConfig" if app == "axes" else app for app in INSTALLED_APPS
+]
 # --- end of staff pages: uploaded case documents ---------------------------------------------

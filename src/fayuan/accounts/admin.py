@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 else:
     _ModelAdmin = admin.ModelAdmin
 
+# The admin's titles, in Chinese (the default "Django 站点管理员" names a product, not ours).
+admin.site.site_header = "法援指派管理后台"
+admin.site.site_title = "法援指派管理后台"
+admin.site.index_title = "数据管理"
+
 
 class IdNumberForm(forms.ModelForm):  # type: ignore[type-arg]
     """A staff member's or a declared person's ID number in its one form (第八条: the recusal
