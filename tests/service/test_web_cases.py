@@ -171,3 +171,24 @@ def test_every_role_has_a_menu_with_its_pages(world) -> None:
         html = _client(world, role).get("/").content.decode()
         assert 'aria-label="主菜单"' in html, role
         assert 'href="/" aria-current="page">待办' in html, role
+
+
+def _recusal_section(html: str) -> str:
+    return html.split("待决定的回避")[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_a_recusal_is_offered_only_to_the_body_that_decides_it(world) -> None:
+    """第八条: the director's own recusal is decided by the 管理科, not by the director."""
+    from fayuan.workflow.recusal import do_apply_recusal
+
+    case = _letter(world, 11)
+    do_apply_recusal(case, world.user("director"), "与受援人系同学")
+    director = _client(world, "director")
+    assert "决定回避申请" not in director.get(f"/cases/{case.number}/").content.decode()
+    assert case.number not in _recusal_section(director.get("/").content.decode())
+    section = _client(world, "bureau_section")
+    assert "决定回避申请" in section.get(f"/cases/{case.number}/").content.decode()
+    assert case.number in _recusal_section(section.get("/").content.decode())
+    # Anyone of the center may ask to stand aside from a case.
+    assert "申请回避" in _client(world, "officer").get(f"/cases/{case.number}/").content.decode()

@@ -28,7 +28,13 @@ from fayuan.web.lists import Column, list_page
 from fayuan.web.next_steps import next_steps
 from fayuan.web.ui import case_for, countdown, local, page
 from fayuan.workflow.actions import record_personal_data_view
-from fayuan.workflow.models import Assignment, EngineProposal, OfficerProposal
+from fayuan.workflow.models import (
+    Approval,
+    ApprovalStep,
+    Assignment,
+    EngineProposal,
+    OfficerProposal,
+)
 
 
 def case_url(case: Case) -> str:
@@ -230,6 +236,19 @@ def _documents(case: Case, user: Any) -> list[dict[str, str]]:
                     {
                         "title": f"指派通知书 {current.notice_number}（{kind.upper()}）",
                         "url": f"/api/cases/{case.number}/notice.{kind}",
+                        "note": "下载记入审计日志",
+                    }
+                )
+        deciders = any(can(user, a, case) for a in ("propose", "director_decide", "bureau_decide"))
+        reported = Approval.objects.filter(
+            proposal__case=case, step=ApprovalStep.bureau_report
+        ).exists()
+        if deciders and reported:
+            for kind in ("pdf", "docx"):
+                docs.append(
+                    {
+                        "title": f"关于重大疑难案件指派的请示（{kind.upper()}）",
+                        "url": f"/cases/{case.number}/bureau-report.{kind}",
                         "note": "下载记入审计日志",
                     }
                 )

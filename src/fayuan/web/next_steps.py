@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from fayuan.accounts.access import can, role_of
+from fayuan.accounts.access import can, profile_of, role_of
 from fayuan.accounts.models import Role
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.workflow.models import (
@@ -19,6 +19,7 @@ from fayuan.workflow.models import (
     RecusalStatus,
     Route,
 )
+from fayuan.workflow.recusal import bodies_decided_by
 
 
 def _url(name: str, **kwargs: Any) -> str | None:
@@ -67,9 +68,20 @@ def next_steps(user: Any, case: Case) -> list[dict[str, str]]:
         steps.append(
             ("决定更换承办人", _url("handler_change_decide", pk=pending_change.pk), "第十二条")
         )
-    pending_recusal = Recusal.objects.filter(case=case, status=RecusalStatus.pending).first()
+    pending_recusal = (
+        Recusal.objects.filter(
+            case=case,
+            status=RecusalStatus.pending,
+            decider_body__in=bodies_decided_by(profile_of(user)),
+        )
+        .exclude(staff_id=getattr(user, "pk", None))
+        .first()
+    )
     if pending_recusal is not None and can(user, "decide_recusal", case):
         steps.append(("决定回避申请", _url("recusal_decide", pk=pending_recusal.pk), "第八条"))
+    before_assignment = status not in (CaseStatus.closed, CaseStatus.refused)
+    if before_assignment and can(user, "apply_recusal", case):
+        steps.append(("申请回避", _url("case_recusal_apply", number=number), "第八条"))
     if role_of(user) is Role.judicial_organ and case.institution_id is not None:
         steps.append(("下载指派复函", _url("organ_reply", number=number), "程序规定第二十四条"))
     return [{"label": label, "url": url, "note": note} for label, url, note in steps if url]

@@ -22,6 +22,7 @@ from fayuan.workflow.models import (
     RecusalStatus,
     Route,
 )
+from fayuan.workflow.recusal import bodies_decided_by
 
 LIMIT = 50
 
@@ -187,7 +188,12 @@ def sections(user: Any) -> list[Section]:
         )
     if role in (Role.director, Role.bureau_section, Role.bureau_leader):
         recusals = (
-            Recusal.objects.filter(status=RecusalStatus.pending, case__in=visible_cases(user))
+            Recusal.objects.filter(
+                status=RecusalStatus.pending,
+                case__in=visible_cases(user),
+                decider_body__in=bodies_decided_by(profile),
+            )
+            .exclude(staff=user)
             .select_related("case", "staff__profile")
             .order_by("created_at")
         )

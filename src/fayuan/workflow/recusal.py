@@ -124,6 +124,13 @@ def _may_decide(decider: StaffProfile, body: rules.RecusalDecider) -> bool:
     return decider.role == Role.bureau_leader
 
 
+def bodies_decided_by(profile: StaffProfile | None) -> list[str]:
+    """The deciding bodies (第八条) whose recusals this person decides: for lists and links."""
+    if profile is None:
+        return []
+    return [body.value for body in rules.RecusalDecider if _may_decide(profile, body)]
+
+
 @action
 def do_decide_recusal(recusal: Recusal, actor: AnyUser, grant: bool, reason: str = "") -> Recusal:
     """第八条：工作人员回避由区法律援助中心决定；中心负责人回避由管理科决定；管理科负责人回避由区司法局决定。"""
