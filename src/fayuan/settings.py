@@ -132,6 +132,9 @@ EMAIL_BACKEND = os.environ.get(
     "FAYUAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("FAYUAN_FROM_EMAIL", "fayuan@localhost")
+# The address staff open the service at, for links in e-mails (e.g. https://fayuan.example.gov.cn);
+# without it an e-mail names the page's path and asks the reader to sign in first.
+FAYUAN_SITE_URL = os.environ.get("FAYUAN_SITE_URL", "")
 
 LOGGING = {
     "version": 1,
