@@ -577,6 +577,23 @@ def _cases(center: Center, now: datetime) -> list[str]:
             mode="same_institution",
         )
 
+    def police_notification() -> None:
+        police = User.objects.get(username="police")
+        police_organ = JudicialOrgan.objects.get(center=center, kind=OrganKind.police)
+        intake_notification(
+            center,
+            police,
+            CaseInput(
+                category="criminal",
+                locality="北温泉街道",
+                parties=[_party("陈鹏", date(2001, 7, 15), 15, False)],
+                organ_id=police_organ.pk,
+                letter_number=f"渝公北碚通字〔{year}〕演示3号",
+                letter_received_at=now,
+                summary="演示：公安机关通知辩护（侦查阶段），待提出指派意见。",
+            ),
+        )
+
     def refused() -> None:
         case = application(
             "合同纠纷", "施家梁镇", 14, "演示：经济状况不符合条件，决定不予法律援助。"
@@ -621,6 +638,7 @@ def _cases(center: Center, now: datetime) -> list[str]:
     attempt("承办中的案件", under_way)
     attempt("待批准更换承办人的案件", handler_change_requested)
     attempt("不予法律援助的申请", refused)
+    attempt("公安机关通知辩护案件", police_notification)
     return warnings
 
 

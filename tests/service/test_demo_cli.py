@@ -91,7 +91,7 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
         "accounts_judicialorgan": 3,
         "accounts_staffprofile": 34,
         "auth_user": 35,
-        "cases_case": 14,
+        "cases_case": 15,
         "workflow_assignment": 5,
     }
     for role in ("指派人员", "中心负责人", "公共法律服务管理科", "区司法局领导", "承办机构管理员"):
