@@ -84,3 +84,30 @@ def test_the_calendar_entry_is_reachable_for_the_director(world: Any) -> None:
     client = Client()
     client.force_login(world.user("director"))
     assert 'href="/admin/holidays/"' in client.get("/rotation/").content.decode()
+
+
+@pytest.mark.django_db
+def test_permission_names_are_chinese_after_migrate() -> None:
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.get(codename="add_case", content_type__app_label="cases")
+    assert perm.name == "可以新增法律援助案件"
+    assert Permission.objects.get(codename="view_user").name == "可以查看用户"
+    assert not Permission.objects.filter(name__startswith="Can ").exists()
+
+
+@pytest.mark.django_db
+def test_model_fields_have_chinese_labels() -> None:
+    """What the admin's forms and lists show as column and field names."""
+    from django.apps import apps
+
+    english = [
+        f"{m._meta.label}.{f.name}"
+        for m in apps.get_models()
+        if m.__module__.startswith("fayuan")
+        for f in m._meta.get_fields()
+        if getattr(f, "concrete", False)
+        and f.name not in ("id", "sha256")
+        and str(getattr(f, "verbose_name", "")).isascii()
+    ]
+    assert english == []

@@ -205,7 +205,7 @@ def test_decide_page_return_needs_a_comment_and_writes_nothing_without_one(world
     assert response.status_code == 200
     html = response.content.decode()
     assert "不同意指派意见的，须写明理由。" in html
-    assert 'id="id_reason-error"' in html  # beside the field
+    assert 'id="id_reason_error"' in html  # beside the field
     assert re.search(r'value="return"[^>]*checked', html)  # the choice is kept
     assert counts(case) == before
     proposal.refresh_from_db()

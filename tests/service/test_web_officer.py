@@ -126,7 +126,7 @@ def test_an_invalid_application_writes_nothing_and_keeps_what_was_typed(
     assert message in html
     assert "王小明" in html and "追索劳动报酬。" in html  # nothing typed is lost
     if field:
-        assert f'id="id_{field}-error"' in html  # beside the field
+        assert f'id="id_{field}_error"' in html  # beside the field
     assert counts() == before
 
 
@@ -193,7 +193,7 @@ def test_intake_notification_with_the_letter_scan(world, settings, tmp_path) -> 
     refused = client.post("/intake/notification/", {**data, "letter_file": bad})
     html = refused.content.decode()
     assert refused.status_code == 200 and "类型不符" in html
-    assert 'id="id_letter_file-error"' in html
+    assert 'id="id_letter_file_error"' in html
     assert counts() == before and CaseDocument.objects.count() == 0
     scan = SimpleUploadedFile("公函.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     response = client.post("/intake/notification/", {**data, "letter_file": scan})

@@ -36,7 +36,9 @@ class OrganKind(models.TextChoices):
 class JudicialOrgan(models.Model):
     """A court, procuratorate or police organ that sends notification letters (通知辩护/代理)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="organs")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="organs", verbose_name="法律援助中心"
+    )
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类别", max_length=20, choices=OrganKind.choices)
 
@@ -52,22 +54,42 @@ class StaffProfile(models.Model):
     """Who a user is in the system: one role, and what that role is tied to."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name="用户",
     )
     role = models.CharField("角色", max_length=30, choices=Role.choices)
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="staff")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="staff", verbose_name="法律援助中心"
+    )
     full_name = models.CharField("姓名", max_length=50)
     id_number = EncryptedIdNumberField("身份证号", blank=True)
-    id_number_hash = MatchHashField(source="id_number")
+    id_number_hash = MatchHashField(source="id_number", verbose_name="身份证号索引")
     is_section_head = models.BooleanField("管理科负责人", default=False)
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="admins"
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admins",
+        verbose_name="承办机构",
     )
     practitioner = models.OneToOneField(
-        Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="account"
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+        verbose_name="承办人",
     )
     organ = models.ForeignKey(
-        JudicialOrgan, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+        JudicialOrgan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="办案机关",
     )
     email = models.EmailField("电子邮箱", blank=True)
 
@@ -82,13 +104,16 @@ class ApiToken(models.Model):
     """A bearer token for a judicial organ or an integration. Only the hash is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="用户",
     )
     name = models.CharField("用途", max_length=100)
-    prefix = models.CharField(max_length=8, db_index=True)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(max_length=8, db_index=True, verbose_name="令牌前缀")
+    digest = models.CharField(max_length=64, unique=True, verbose_name="令牌摘要")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name="吊销时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
@@ -120,15 +145,18 @@ class DeclaredPerson(models.Model):
         interest = "interest", "利害关系人"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declared_persons"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="declared_persons",
+        verbose_name="用户",
     )
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     name = models.CharField("姓名", max_length=50)
     id_number = EncryptedIdNumberField("身份证号", blank=True)
-    id_number_hash = MatchHashField(source="id_number")
+    id_number_hash = MatchHashField(source="id_number", verbose_name="身份证号索引")
     relation = models.CharField("关系", max_length=20, choices=Relation.choices, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_at = models.DateTimeField(auto_now_add=True, verbose_name="申报时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "申报的近亲属与利害关系人"

@@ -12,16 +12,21 @@ from django.db import models
 class AuditHead(models.Model):
     """One row per log: locked while appending so the chain stays a chain under concurrency."""
 
-    name = models.CharField(max_length=20, unique=True, default="main")
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    name = models.CharField(max_length=20, unique=True, default="main", verbose_name="名称")
+    last_seq = models.BigIntegerField(default=0, verbose_name="最后序号")
+    last_hash = models.CharField(max_length=64, default="0" * 64, verbose_name="最后哈希值")
 
 
 class AuditEvent(models.Model):
     seq = models.BigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_label = models.CharField("操作人", max_length=150)
     action = models.CharField("操作", max_length=60)
@@ -29,8 +34,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象", max_length=60)
     case_id_ref = models.BigIntegerField("案件", null=True, blank=True, db_index=True)
     data = models.JSONField("内容", default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, verbose_name="前一事件哈希值")
+    hash = models.CharField(max_length=64, unique=True, verbose_name="哈希值")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计事件"

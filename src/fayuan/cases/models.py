@@ -46,7 +46,9 @@ class CaseStatus(models.TextChoices):
 
 
 class Case(models.Model):
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="cases")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="cases", verbose_name="法律援助中心"
+    )
     number = models.CharField("案件编号", max_length=40)
     category = models.CharField("案件类别", max_length=30, choices=CATEGORY_CHOICES)
     source = models.CharField(
@@ -65,7 +67,12 @@ class Case(models.Model):
     # A citizen's application (第七条): how it came and who helped.
     channel = models.CharField("申请方式", max_length=20, choices=Channel.choices, blank=True)
     workstation = models.ForeignKey(
-        Workstation, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Workstation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="工作站",
     )
     helped_by_institution = models.ForeignKey(
         Institution,
@@ -77,7 +84,12 @@ class Case(models.Model):
     )
     # A judicial organ's notification letter (通知辩护/通知代理公函, 第六条).
     organ = models.ForeignKey(
-        JudicialOrgan, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        JudicialOrgan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="办案机关",
     )
     letter_number = models.CharField("公函文号", max_length=100, blank=True)
     # The letter number in its one comparable form (`fayuan.cases.letters.letter_key`): one
@@ -86,7 +98,9 @@ class Case(models.Model):
     letter_received_at = models.DateTimeField("收到公函时间", null=True, blank=True)
 
     aided_persons = models.PositiveIntegerField("受援人数", default=1)
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="cases")
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="cases", verbose_name="镇街"
+    )
     specialty = models.CharField("涉及专业", max_length=50, blank=True)
     social_impact = models.BooleanField("具有一定社会影响", default=False)
     major_difficult = models.BooleanField("重大疑难", default=False)
@@ -97,10 +111,20 @@ class Case(models.Model):
 
     # 点援 (第四条、第九条): the applicant's choice and wishes.
     chosen_practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases"
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chosen_cases",
+        verbose_name="申请人选择的承办人",
     )
     chosen_institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases"
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chosen_cases",
+        verbose_name="申请人选择的承办机构",
     )
     wishes = models.TextField("受援人意愿", blank=True)
     conflict_institutions = models.ManyToManyField(
@@ -112,7 +136,12 @@ class Case(models.Model):
 
     # The decision to grant aid starts the deadline; a notification starts it on receipt (第六条).
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定给予援助的人员",
     )
     granted_at = models.DateTimeField("决定给予法律援助时间", null=True, blank=True)
     started_at = models.DateTimeField("指派期限起算时间", null=True, blank=True)
@@ -134,7 +163,12 @@ class Case(models.Model):
     # A denial (不予法律援助, 第四十三、四十九条): its letter's number, reasons and time.
     refused_at = models.DateTimeField("不予法律援助决定时间", null=True, blank=True)
     refused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定不予援助的人员",
     )
     refusal_reason = models.TextField("不予法律援助的理由", blank=True)
     refusal_number = models.CharField("不予法律援助决定书文号", max_length=60, blank=True)
@@ -156,9 +190,13 @@ class Case(models.Model):
     outcome = models.CharField("办理结果", max_length=500, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="登记人",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "法律援助案件"
@@ -197,13 +235,15 @@ class PartyRole(models.TextChoices):
 
 
 class Party(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="parties", verbose_name="案件"
+    )
     role = models.CharField("身份", max_length=20, choices=PartyRole.choices)
     is_applicant = models.BooleanField("申请人", default=False)
     name = models.CharField("姓名", max_length=100)
     # Encrypted at rest; matched on the keyed hash beside it (`fayuan.security.fields`).
     id_number = EncryptedIdNumberField("身份证号", blank=True)
-    id_number_hash = MatchHashField(source="id_number")
+    id_number_hash = MatchHashField(source="id_number", verbose_name="身份证号索引")
     phone = models.CharField("电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
 
@@ -228,7 +268,9 @@ class CaseDocument(models.Model):
     """A file uploaded to a case (an organ's letter, the applicant's material, the agreement).
     Stored under MEDIA_ROOT, which is never served: only a view that checks access sends it."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="documents", verbose_name="案件"
+    )
     kind = models.CharField("类别", max_length=30, choices=DocumentKind.choices)
     file = models.FileField("文件", upload_to="cases/%Y/%m/", max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
@@ -236,7 +278,11 @@ class CaseDocument(models.Model):
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="上传人",
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 

@@ -38,7 +38,9 @@ class DayKind(models.TextChoices):
 
 
 class HolidayDay(models.Model):
-    year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="days")
+    year = models.ForeignKey(
+        HolidayYear, on_delete=models.CASCADE, related_name="days", verbose_name="年度"
+    )
     day = models.DateField("日期", unique=True)
     kind = models.CharField("类别", max_length=10, choices=DayKind.choices)
 
@@ -53,7 +55,9 @@ class HolidayDay(models.Model):
 class CalendarReminder(models.Model):
     """One e-mail per center and year asking for next year's arrangement (sent once)."""
 
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="+", verbose_name="法律援助中心"
+    )
     year = models.PositiveIntegerField("缺少安排的年份")
     sent_at = models.DateTimeField("发送时间")
     recipients = models.JSONField("收件人", default=list)

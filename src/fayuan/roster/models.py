@@ -29,7 +29,9 @@ class Center(models.Model):
 class Locality(models.Model):
     """A town or street of the district (镇街); institutions and cases have one (属地)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="localities")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="localities", verbose_name="法律援助中心"
+    )
     name = models.CharField("名称", max_length=50)
 
     class Meta:
@@ -44,8 +46,12 @@ class Locality(models.Model):
 class Workstation(models.Model):
     """A town/street judicial office acting as public legal service workstation (第七条)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="workstations")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="workstations")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="workstations", verbose_name="法律援助中心"
+    )
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="workstations", verbose_name="镇街"
+    )
     name = models.CharField("名称", max_length=100)
 
     class Meta:
@@ -65,7 +71,9 @@ class InstitutionStatus(models.TextChoices):
 class Institution(models.Model):
     """A law firm or grassroots legal service office (承办机构, 第二条)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="institutions")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="institutions", verbose_name="法律援助中心"
+    )
     code = models.CharField("编号", max_length=32)
     name = models.CharField("名称", max_length=200)
     kind = models.CharField(
@@ -76,7 +84,9 @@ class Institution(models.Model):
             (policy.InstitutionKind.grassroots_office.value, "基层法律服务所"),
         ],
     )
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="institutions")
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="institutions", verbose_name="镇街"
+    )
     sequence = models.PositiveIntegerField("公布顺序")
     status = models.CharField(
         "状态", max_length=20, choices=InstitutionStatus.choices, default=InstitutionStatus.active
@@ -100,13 +110,21 @@ class InstitutionStatusChange(models.Model):
     """Suspension history with its reason (SPEC §8: credit frozen while suspended)."""
 
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="status_changes"
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name="承办机构",
     )
     status = models.CharField("新状态", max_length=20, choices=InstitutionStatus.choices)
     reason = models.CharField("原因", max_length=500)
     at = models.DateTimeField("时间")
     by = models.ForeignKey(
-        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
 
     class Meta:
@@ -122,9 +140,11 @@ class PractitionerStatus(models.TextChoices):
 class Practitioner(models.Model):
     """A practising lawyer or grassroots legal service worker (承办人, 第二条)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="practitioners")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="practitioners", verbose_name="法律援助中心"
+    )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="practitioners"
+        Institution, on_delete=models.PROTECT, related_name="practitioners", verbose_name="承办机构"
     )
     code = models.CharField("编号", max_length=32)
     name = models.CharField("姓名", max_length=50)

@@ -20,13 +20,20 @@ class Route(models.TextChoices):
 class EngineProposal(models.Model):
     """What the rules gave, stored whole with its reasoning (never recomputed for the record)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="engine_proposals")
-    created_at = models.DateTimeField(auto_now_add=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="engine_proposals", verbose_name="案件"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
     policy = models.CharField("政策", max_length=100)
     status = models.CharField("结果", max_length=20)  # assigned / unassignable
     rule = models.CharField("规则", max_length=20, blank=True)
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承办机构",
     )
     route = models.CharField("决定程序", max_length=20, choices=Route.choices)
     handlers_required = models.PositiveIntegerField("需承办人数")
@@ -54,10 +61,18 @@ class ProposalStatus(models.TextChoices):
 class OfficerProposal(models.Model):
     """指派意见 (第五条): the officer's proposal; may differ from the engine's, with a reason."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="proposals")
-    engine_proposal = models.ForeignKey(EngineProposal, on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="proposals", verbose_name="案件"
+    )
+    engine_proposal = models.ForeignKey(
+        EngineProposal, on_delete=models.PROTECT, related_name="+", verbose_name="系统指派建议"
+    )
+    officer = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="指派人员"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name="承办机构"
+    )
     differs_from_engine = models.BooleanField("与系统建议不同", default=False)
     override_reason = models.TextField("不同于系统建议的理由", blank=True)
     opinion = models.TextField("指派意见", blank=True)
@@ -65,7 +80,7 @@ class OfficerProposal(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.pending
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "指派意见"
@@ -83,10 +98,12 @@ class Approval(models.Model):
     """One step of 第五条's route, with who, when and what."""
 
     proposal = models.ForeignKey(
-        OfficerProposal, on_delete=models.PROTECT, related_name="approvals"
+        OfficerProposal, on_delete=models.PROTECT, related_name="approvals", verbose_name="指派意见"
     )
     step = models.CharField("环节", max_length=30, choices=ApprovalStep.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
     approved = models.BooleanField("同意", null=True)
     reason = models.TextField("意见或理由", blank=True)
     # Collective discussion: date, participants, conclusion; bureau report: number.
@@ -94,7 +111,7 @@ class Approval(models.Model):
     participants = models.JSONField("参加人员", default=list, blank=True)
     conclusion = models.TextField("讨论结论", blank=True)
     document_number = models.CharField("报告文号", max_length=100, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name="时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "审批记录"
@@ -104,9 +121,11 @@ class Approval(models.Model):
 class NoticeSequence(models.Model):
     """The last notice number issued per center and year: numbers without gaps or repeats."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name="法律援助中心"
+    )
+    year = models.PositiveIntegerField(verbose_name="年度")
+    last = models.PositiveIntegerField(default=0, verbose_name="已用序号")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["center", "year"], name="uniq_notice_seq")]
@@ -115,11 +134,13 @@ class NoticeSequence(models.Model):
 class RotationCredit(models.Model):
     """A firm's stored credit in the criminal rotation (第十一条; SPEC §8)."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
-    institution = models.OneToOneField(
-        Institution, on_delete=models.PROTECT, related_name="rotation"
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name="法律援助中心"
     )
-    credit = models.BigIntegerField(default=0)
+    institution = models.OneToOneField(
+        Institution, on_delete=models.PROTECT, related_name="rotation", verbose_name="承办机构"
+    )
+    credit = models.BigIntegerField(default=0, verbose_name="积分")
 
     class Meta:
         verbose_name = verbose_name_plural = "刑事轮次积分"
@@ -128,25 +149,34 @@ class RotationCredit(models.Model):
 class Assignment(models.Model):
     """An issued assignment with its 《指派通知书》 (第六条)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="assignments", verbose_name="案件"
+    )
     proposal = models.ForeignKey(
-        OfficerProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        OfficerProposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="指派意见",
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="assignments"
+        Institution, on_delete=models.PROTECT, related_name="assignments", verbose_name="承办机构"
     )
     rule = models.CharField("规则", max_length=20)
-    notice_year = models.PositiveIntegerField()
-    notice_seq = models.PositiveIntegerField()
+    notice_year = models.PositiveIntegerField(verbose_name="通知书年度")
+    notice_seq = models.PositiveIntegerField(verbose_name="通知书序号")
     notice_number = models.CharField("通知书文号", max_length=60, unique=True)
-    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="签发人"
+    )
     issued_at = models.DateTimeField("指派时间")
     due_at = models.DateTimeField("指派期限")
     due_provisional = models.BooleanField("期限暂定", default=False)
     late = models.BooleanField("超期指派", default=False)
     handlers_required = models.PositiveIntegerField("需承办人数", default=1)
     current = models.BooleanField("现行", default=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name="终止时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "指派"
@@ -161,13 +191,21 @@ class Assignment(models.Model):
 class Handler(models.Model):
     """A practitioner the institution named for a case (第二条、第十条)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handlers")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="handlers")
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="handled")
-    named_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    named_at = models.DateTimeField()
-    active = models.BooleanField(default=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="handlers", verbose_name="案件"
+    )
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="handlers", verbose_name="指派"
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="handled", verbose_name="承办人"
+    )
+    named_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="安排人"
+    )
+    named_at = models.DateTimeField(verbose_name="安排时间")
+    active = models.BooleanField(default=True, verbose_name="有效")
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name="终止时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "承办人安排"
@@ -183,10 +221,14 @@ class HandlerChangeStatus(models.TextChoices):
 class HandlerChange(models.Model):
     """第十二条: a change of handler after the agreement, with reason, consent and approval."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handler_changes_log")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="handler_changes_log", verbose_name="案件"
+    )
     number = models.PositiveIntegerField("第几次更换")
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField(verbose_name="申请时间")
     reason = models.TextField("理由")
     consent = models.BooleanField("受援人同意")
     mode = models.CharField(
@@ -209,11 +251,21 @@ class HandlerChange(models.Model):
     decision = models.JSONField("规则结果", default=dict)
     explanation = models.TextField("理由说明", blank=True)
     decided_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="决定时间")
     new_assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Assignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="新的指派",
     )
 
     class Meta:
@@ -230,8 +282,12 @@ class RecusalStatus(models.TextChoices):
 class Recusal(models.Model):
     """第八条: a staff member's recusal from a case, decided by the body above them."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
-    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="recusals")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="recusals", verbose_name="案件"
+    )
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="recusals", verbose_name="人员"
+    )
     grounds = models.JSONField("回避事由", default=list)
     flagged_by_system = models.BooleanField("系统提示", default=False)
     decider_body = models.CharField("决定机关", max_length=30)
@@ -239,11 +295,16 @@ class Recusal(models.Model):
         "状态", max_length=20, choices=RecusalStatus.choices, default=RecusalStatus.pending
     )
     decided_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="决定时间")
+    decision_reason = models.TextField(blank=True, verbose_name="决定理由")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "回避"
