@@ -66,7 +66,7 @@ class DiscussionForm(forms.Form):
 
     held_on = forms.DateField(
         label="讨论日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写讨论日期。", "invalid": "讨论日期格式应为 年-月-日。"},
     )
     participants = _text("参加人员", "每行一人（姓名及职务），至少 2 人。", rows=5, required=True)
