@@ -62,17 +62,8 @@ def test_civil_application_override_approved_notice_handler_agreement(site: Site
     first.get_by_label("住址").fill("重庆市北碚区天生街道某小区 3 栋")
     opposing = officer.get_by_role("group", name="当事人 3")
     opposing.get_by_label("姓名").fill("北碚某某建材有限公司")
-    officer.get_by_role("button", name="受理申请").click()
-    # The browser's own `required` check stops it first, at the locality only (the ID number's
-    # checksum is the server's to check) ...
-    locality_select = officer.get_by_label("镇街（属地）")
-    assert locality_select.evaluate("e => !e.checkValidity()")
-    assert officer.url.endswith("/intake/application/")
-    # ... so it is switched off (as test_every_page does) for the server to answer with every
-    # mistake at once.
-    officer.locator("main form").filter(
-        has=officer.get_by_role("button", name="受理申请")
-    ).evaluate("f => { f.noValidate = true; }")
+    # The forms carry `novalidate`: the browser does not stop at the first empty field, the
+    # server answers with every mistake at once (the ID number's checksum and the locality).
     with officer.expect_navigation():
         officer.get_by_role("button", name="受理申请").click()
 

@@ -282,3 +282,50 @@ def test_export_to_a_missing_folder_fails_and_leaves_no_file(world, tmp_path: Pa
     with pytest.raises(CommandError, match="输出目录不存在"):
         call_command("holidays", "export", "--out", str(tmp_path / "no" / "o.toml"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entered_year_moves_open_review_and_agreement_deadlines(world) -> None:
+    """法律援助法第四十三条 (7 days to review) and 程序规定第二十七条 (5 days to the agreement)
+    end on a working day: a year entered later can move them, as it moves the 第六条 deadline."""
+    from fayuan.cases.actions import CaseInput, PartyInput, do_intake_application
+
+    received = datetime(2026, 12, 28, 9, 30, tzinfo=CST)  # Monday
+    with time_machine.travel(received, tick=False):
+        application = do_intake_application(
+            world.center,
+            world.user("officer"),
+            CaseInput(
+                category="civil",
+                locality="天生街道",
+                parties=[PartyInput("aided", "赵小红", "500109196706097552")],
+                channel="counter",
+            ),
+        )
+    with time_machine.travel(DEC30, tick=False):
+        number, _ = _notified_and_issued(world, "（2026）渝0109刑初9001号", DEC30)
+    assigned = Case.objects.get(number=number)
+    # Provisionally 2027-01-01 is the only holiday (and 2-3 a weekend): both end on Monday 4th.
+    assert _end_day(application.review_due_at) == "2027-01-04"
+    assert _end_day(assigned.agreement_due_at) == "2027-01-04"
+    with time_machine.travel(DEC31, tick=False):
+        do_enter_holiday_year(
+            world.user("director"), 2027, _days("2027-01-01", "2027-01-05"), [], SOURCE_2027
+        )
+    application.refresh_from_db()
+    assigned.refresh_from_db()
+    assert _end_day(application.review_due_at) == "2027-01-06"
+    assert _end_day(assigned.agreement_due_at) == "2027-01-06"
+    events = AuditEvent.objects.filter(action="case.deadline_recomputed", case_id_ref=application.pk)
+    assert events.get().data["review_due_at"].startswith("2027-01-06T23:59:59")
+    # A year that changes nothing for them leaves them, and the log, alone.
+    before = AuditEvent.objects.count()
+    with time_machine.travel(DEC31, tick=False):
+        do_enter_holiday_year(
+            world.user("director"), 2027, _days("2027-01-01", "2027-01-05"), [], SOURCE_2027
+        )
+    assert AuditEvent.objects.count() == before + 1  # the entry itself only
+
+
+def _end_day(moment: datetime | None) -> str:
+    assert moment is not None
+    return moment.astimezone(CST).date().isoformat()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from fayuan import locks, tasks
@@ -17,14 +17,16 @@ from fayuan.accounts.access import AnyUser, can
 from fayuan.accounts.models import Role, StaffProfile
 from fayuan.audit import log as audit
 from fayuan.cases.actions import DEADLINE_FIELDS, set_deadlines
-from fayuan.cases.models import Case
+from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError
 from fayuan.holidays.models import CalendarReminder, DayKind, HolidayDay, HolidayYear
+from fayuan.policy.agreement import agreement_deadline
 from fayuan.policy.deadlines import CHINA_TZ, local_date
+from fayuan.policy.review import review_deadline
 from fayuan.roster.models import Center
 from fayuan.workdays import arrangement_problems
 from fayuan.workflow import engine
-from fayuan.workflow.models import Assignment
+from fayuan.workflow.models import Assignment, HandlerChange, HandlerChangeStatus
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +95,60 @@ def do_enter_holiday_year(
     return entry
 
 
+REVIEWING = [CaseStatus.intake, CaseStatus.awaiting_material]
+AGREEING = [CaseStatus.assigned, CaseStatus.handler_named]
+
+
 def provisional_cases() -> QuerySet[Case]:
-    """The cases whose deadline (or one of its two limits) is 暂定."""
-    return Case.objects.filter(Q(due_provisional=True) | Q(limits_provisional=True)).select_related(
-        "center", "locality"
+    """The cases whose deadline (or one of its two limits) is 暂定, and the open reviews and
+    agreements, whose 7-day and 5-day limits (法律援助法第四十三条, 程序规定第二十七条) also end
+    on a working day and so may move with a newly entered year."""
+    return Case.objects.filter(
+        Q(due_provisional=True)
+        | Q(limits_provisional=True)
+        | Q(status__in=REVIEWING, review_due_at__isnull=False)
+        | Q(status__in=AGREEING, agreement_due_at__isnull=False)
+    ).select_related("center", "locality")
+
+
+def _review_due(case: Case) -> datetime | None:
+    """The review limit as the calendar now counts it: 7 days from receipt (as at intake), later
+    by the time already waited for material (not counted, 程序规定)."""
+    if case.status not in REVIEWING or case.review_due_at is None:
+        return case.review_due_at
+    due = review_deadline(case.created_at, engine.calendar())
+    return due + (case.review_paused or timedelta(0))
+
+
+def _agreement_due(case: Case, since: dict[int, datetime]) -> datetime | None:
+    """The agreement limit counted again from the day the institution received the case (the
+    assignment, or the approved change that sent it back to arrange another handler)."""
+    if case.status not in AGREEING or case.agreement_due_at is None or case.assigned_at is None:
+        return case.agreement_due_at
+    start = max(case.assigned_at, since.get(case.pk, case.assigned_at))
+    return agreement_deadline(start, engine.calendar())
+
+
+def _recount_review_and_agreement(actor: AnyUser, case: Case, since: dict[int, datetime]) -> bool:
+    old_review, old_agreement = case.review_due_at, case.agreement_due_at
+    case.review_due_at = _review_due(case)
+    case.agreement_due_at = _agreement_due(case, since)
+    if (case.review_due_at, case.agreement_due_at) == (old_review, old_agreement):
+        return False
+    case.save(update_fields=["review_due_at", "agreement_due_at"])
+    audit.record(
+        actor,
+        "case.deadline_recomputed",
+        case,
+        case=case,
+        data={
+            "old_review_due_at": _iso(old_review),
+            "review_due_at": _iso(case.review_due_at),
+            "old_agreement_due_at": _iso(old_agreement),
+            "agreement_due_at": _iso(case.agreement_due_at),
+        },
     )
+    return True
 
 
 def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = None) -> list[Case]:
@@ -115,7 +166,23 @@ def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = N
             case__in=[c.pk for c in cases], current=True, due_provisional=True
         )
     }
+    # When a same-institution handler change last restarted each open agreement's 5 days.
+    since = dict(
+        HandlerChange.objects.filter(
+            case__in=[c.pk for c in cases if c.status in AGREEING],
+            status=HandlerChangeStatus.approved,
+            mode="same_institution",
+            decided_at__isnull=False,
+        )
+        .values("case_id")
+        .annotate(last=Max("decided_at"))
+        .values_list("case_id", "last")
+    )
     for case in cases:
+        if not (case.due_provisional or case.limits_provisional):
+            if _recount_review_and_agreement(actor, case, since):
+                changed.append(case)
+            continue
         start = case.due_from or case.started_at
         if start is None:
             continue
@@ -145,6 +212,7 @@ def recompute_provisional_deadlines(actor: AnyUser, cases: list[Case] | None = N
                 "limits_still_provisional": case.limits_provisional,
             },
         )
+        _recount_review_and_agreement(actor, case, since)
         changed.append(case)
     return changed
 

@@ -59,13 +59,13 @@ class CaseFilter(django_filters.FilterSet):
         label="受理日期自",
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = django_filters.DateFilter(
         label="至",
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     overdue = django_filters.BooleanFilter(
         label="已超指派期限未指派",
@@ -121,7 +121,9 @@ OPEN_FOR_ASSIGNMENT = {
 
 
 def _deadline(case: Case) -> str:
-    if case.status in (CaseStatus.intake, CaseStatus.awaiting_material):
+    if case.status == CaseStatus.awaiting_material:
+        return "审查期限暂停计算（等待补充材料）"
+    if case.status == CaseStatus.intake:
         return f"审查 {local(case.review_due_at)}" if case.review_due_at else ""
     if case.status in OPEN_FOR_ASSIGNMENT:
         text = local(case.due_at)

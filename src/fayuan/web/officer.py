@@ -273,6 +273,9 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(f"/cases/{case.number}/review/")
         return redirect(_case_url(case))
     left, overdue = countdown(case.review_due_at)
+    if case.status == CaseStatus.awaiting_material:
+        # The clock stands still while the applicant supplies the material (程序规定).
+        left, overdue = "暂停计算，等待补充材料", False
     return page(
         request,
         "web/officer/review.html",
@@ -321,7 +324,7 @@ def refusal_data(case: Case) -> RefusalData:
         applicant_name=applicant.name if applicant else "申请人",
         applied_at=case.created_at,
         reason=case.refusal_reason,
-        bureau_name=bureau_of(center.name),
+        bureau_name=_bureau(case),
         category_zh=case.get_category_display(),
         center_address=center.address or None,
         center_phone=center.phone or None,
@@ -362,6 +365,13 @@ def case_refusal_docx(request: HttpRequest, number: str) -> HttpResponse:
 
 
 # --- the proposal -----------------------------------------------------------------------------
+
+
+def _bureau(case: Case) -> str:
+    """The bureau that set up the center (法律援助法第四十九条): the issuer of the district's
+    policy (北碚司发 → 重庆市北碚区司法局), else read from the center's name."""
+    issuer = engine.policy_for(case.center).issued_by
+    return issuer if issuer.split("（")[0].endswith("司法局") else bureau_of(case.center.name)
 
 
 def current_engine_proposal(case: Case) -> EngineProposal | None:

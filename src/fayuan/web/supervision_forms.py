@@ -22,7 +22,7 @@ from fayuan.roster.models import (
 )
 from fayuan.web.describe import ACTION_NAMES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditFilter(django_filters.FilterSet):
