@@ -192,3 +192,22 @@ def test_a_recusal_is_offered_only_to_the_body_that_decides_it(world) -> None:
     assert case.number in _recusal_section(section.get("/").content.decode())
     # Anyone of the center may ask to stand aside from a case.
     assert "申请回避" in _client(world, "officer").get(f"/cases/{case.number}/").content.decode()
+
+
+def test_every_audit_action_the_code_records_has_a_chinese_name() -> None:
+    """The audit log is read by people: no action shows as a bare code (其他操作（…）)."""
+    import re
+    from pathlib import Path
+
+    from fayuan.web.describe import ACTION_NAMES
+
+    src = Path(__file__).resolve().parents[2] / "src" / "fayuan"
+    recorded: set[str] = set()
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"record\(\s*[^,]+,\s*f?\"([a-z_]+\.[a-z_{}]+)\"", text):
+            recorded.add(call.group(1))
+    steps = {f"approval.{s}" for s in ("director_decision", "collective_discussion")}
+    recorded = {a for a in recorded if "{" not in a} | steps
+    assert recorded, "no audit.record calls found"
+    assert sorted(recorded - ACTION_NAMES.keys()) == []
