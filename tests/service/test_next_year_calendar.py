@@ -315,7 +315,9 @@ def test_an_entered_year_moves_open_review_and_agreement_deadlines(world) -> Non
     assigned.refresh_from_db()
     assert _end_day(application.review_due_at) == "2027-01-06"
     assert _end_day(assigned.agreement_due_at) == "2027-01-06"
-    events = AuditEvent.objects.filter(action="case.deadline_recomputed", case_id_ref=application.pk)
+    events = AuditEvent.objects.filter(
+        action="case.deadline_recomputed", case_id_ref=application.pk
+    )
     assert events.get().data["review_due_at"].startswith("2027-01-06T23:59:59")
     # A year that changes nothing for them leaves them, and the log, alone.
     before = AuditEvent.objects.count()
