@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "fayuan.holidays",
     "fayuan.web",
     "django_filters",
+    # The public side (issue 9): the online application, the status lookup and messages, the
+    # workstations and liaison points, abuse resistance.
+    "fayuan.apply",
+    "fayuan.status",
+    "fayuan.workstations",
+    "fayuan.abuse",
 ]
 
 MIDDLEWARE = [

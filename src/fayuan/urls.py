@@ -13,6 +13,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # For the load balancer and monitoring: no login, no personal data (fayuan.health).
     path("healthz", healthz, name="healthz"),
+    # The public side: apply, follow the case, the published roster, workstations.
+    path("", include("fayuan.apply.urls")),
+    path("", include("fayuan.status.urls")),
+    path("", include("fayuan.workstations.urls")),
+    path("", include("fayuan.abuse.urls")),
     # The staff pages (fayuan.web.urls), last: their patterns start at the root.
     path("", include("fayuan.web.urls")),
 ]

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.roster.models import Center, Institution, Practitioner, Workstation
 from fayuan.security.fields import EncryptedIdNumberField, MatchHashField
 
 
@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     practitioner = "practitioner", "承办人"
     judicial_organ = "judicial_organ", "办案机关"
     supervisor = "supervisor", "监督人员"
+    # 第七条: a town/street workstation (司法所) or a liaison institution helps a person apply.
+    workstation = "workstation", "工作站（司法所）人员"
+    liaison = "liaison", "联络点（承办机构）人员"
 
 
 class OrganKind(models.TextChoices):
@@ -82,6 +85,14 @@ class StaffProfile(models.Model):
         blank=True,
         related_name="account",
         verbose_name="承办人",
+    )
+    workstation = models.ForeignKey(
+        Workstation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="工作站（司法所）",
     )
     organ = models.ForeignKey(
         JudicialOrgan,
