@@ -189,6 +189,10 @@ class Case(models.Model):
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     outcome = models.CharField("办理结果", max_length=500, blank=True)
 
+    # An online application's screening (fayuan.abuse): why it looks like junk, if it does. The
+    # officer's queue shows it marked; it is never dropped unseen.
+    screening = models.JSONField("可疑标记", default=list, blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
