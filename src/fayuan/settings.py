@@ -400,3 +400,30 @@ INSTALLED_APPS = [
     "fayuan.security.axes_app.AxesConfig" if app == "axes" else app for app in INSTALLED_APPS
 ]
 # --- end of staff pages: uploaded case documents ---------------------------------------------
+
+# --- Abuse resistance on the public side (fayuan.abuse; deploy/README.md "Rate limits") -------
+# Rate-limit counters in the database (fixed windows, keyed hashes of addresses and phones with
+# FAYUAN_MATCH_KEY): shared by every gunicorn worker on SQLite and PostgreSQL, no other server.
+# X-Forwarded-For is believed only from FAYUAN_TRUSTED_PROXIES (the nginx in front: loopback).
+FAYUAN_TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("FAYUAN_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if p.strip()
+]
+# Every POST to a public page, per client address (AbuseMiddleware, before sessions and CSRF).
+FAYUAN_PUBLIC_PREFIXES = ("/apply/", "/status/", "/lawyers/")
+FAYUAN_PUBLIC_POST_LIMIT = int(os.environ.get("FAYUAN_PUBLIC_POST_LIMIT", "60"))
+FAYUAN_PUBLIC_POST_WINDOW = int(os.environ.get("FAYUAN_PUBLIC_POST_WINDOW", "600"))
+# The human check (fayuan.abuse.challenge): proof-of-work difficulty in bits, challenge lifetime.
+FAYUAN_POW_BITS = int(os.environ.get("FAYUAN_POW_BITS", "14"))
+FAYUAN_CHALLENGE_MAX_AGE = int(os.environ.get("FAYUAN_CHALLENGE_MAX_AGE", str(6 * 3600)))
+# Screening (fayuan.abuse.screening): faster than this from form to submit, or this many
+# applications today from one address / one phone or ID number, marks an application 可疑.
+FAYUAN_SCREEN_MIN_SECONDS = int(os.environ.get("FAYUAN_SCREEN_MIN_SECONDS", "5"))
+FAYUAN_SCREEN_IP_PER_DAY = int(os.environ.get("FAYUAN_SCREEN_IP_PER_DAY", "4"))
+FAYUAN_SCREEN_PHONE_PER_DAY = int(os.environ.get("FAYUAN_SCREEN_PHONE_PER_DAY", "3"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("fayuan.api.guard.RequestGuardMiddleware") + 1,
+    "fayuan.abuse.middleware.AbuseMiddleware",
+)
+# --- end of abuse resistance ------------------------------------------------------------------

@@ -1,0 +1,303 @@
+"""Abuse resistance on the public side (fayuan.abuse): rate limits, the human check, screening,
+the 429 answer, and what a refused request leaves behind (nothing)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django import forms
+from django.db import connection, connections
+from django.http import HttpRequest
+from django.test import Client, RequestFactory
+
+from fayuan.abuse import challenge as ch
+from fayuan.abuse import limits, screening
+from fayuan.abuse.forms import HONEYPOT, HumanCheckMixin
+from fayuan.abuse.models import RateCounter, Submission, UsedChallenge
+from fayuan.audit.models import AuditEvent
+from fayuan.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13812345678"
+#: A public prefix no page answers (404 under the limit, 429 over it).
+PROBE = "/abuse-probe/"
+
+
+def request(ip: str = "203.0.113.7", forwarded: str | None = None) -> HttpRequest:
+    extra: dict[str, Any] = {"REMOTE_ADDR": ip}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().post("/apply/", **extra)
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+def test_limit_admits_up_to_the_threshold_and_refuses_the_next() -> None:
+    for _ in range(3):
+        limits.hit("t.bucket", "k1", 3, 600)
+    with pytest.raises(limits.RateLimited) as refused:
+        limits.hit("t.bucket", "k1", 3, 600)
+    assert refused.value.message.startswith("操作过于频繁，请 ")
+    assert refused.value.message.endswith(" 分钟后再试。")
+    assert 1 <= refused.value.retry_after <= 600
+    assert limits.count("t.bucket", "k1", 600) == 3  # the refused hit was not counted
+    # Another key and another bucket have their own counts.
+    limits.hit("t.bucket", "k2", 3, 600)
+    limits.hit("t.other", "k1", 3, 600)
+
+
+def test_a_refused_hit_writes_nothing() -> None:
+    limits.hit("t.write", "k", 1, 600)
+    before = list(RateCounter.objects.values_list("bucket", "key", "count"))
+    with pytest.raises(limits.RateLimited):
+        limits.hit("t.write", "k", 1, 600)
+    assert list(RateCounter.objects.values_list("bucket", "key", "count")) == before
+
+
+def test_keys_are_stored_as_keyed_hashes_never_raw() -> None:
+    limits.per_phone("+86 138 1234 5678", "t.sms", 5, 600)
+    limits.per_ip(request("198.51.100.20"), "t.ip", 5, 600)
+    stored = " ".join(RateCounter.objects.values_list("key", flat=True))
+    assert PHONE not in stored and "198.51.100.20" not in stored
+    assert limits.keyed_hash("phone:" + PHONE) in stored
+    # The same phone written differently is the same key.
+    limits.per_phone("138-1234-5678", "t.sms", 5, 600)
+    assert limits.count("t.sms", "phone:" + PHONE, 600) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_holds_across_two_workers() -> None:
+    """Two threads, each with its own database connection (as two gunicorn workers have),
+    hit one key 20 times together: exactly `limit` pass."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("an in-memory SQLite database is not shared between connections")
+    passed: list[int] = []
+    refused: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        try:
+            for _ in range(10):
+                try:
+                    limits.hit("t.race", "k", 7, 600)
+                    passed.append(n)
+                except limits.RateLimited:
+                    refused.append(n)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(passed) == 7 and len(refused) == 13
+    assert limits.count("t.race", "k", 600) == 7
+
+
+def test_client_ip_believes_forwarded_for_only_from_a_trusted_proxy(settings: Any) -> None:
+    settings.FAYUAN_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    # From nginx on the loopback: the rightmost address that is not a proxy.
+    assert limits.client_ip(request("127.0.0.1", "1.2.3.4, 198.51.100.9, 10.0.0.5")) == (
+        "198.51.100.9"
+    )
+    # Straight from a client: its own claim is ignored.
+    assert limits.client_ip(request("203.0.113.7", "1.2.3.4")) == "203.0.113.7"
+    assert limits.client_ip(request("127.0.0.1", "junk")) == "127.0.0.1"
+    # One IPv6 subscriber (a /64) is one key.
+    a = limits.ip_key(request("2001:db8:1:2::1"))
+    b = limits.ip_key(request("2001:db8:1:2:ffff::9"))
+    assert a == b and a != limits.ip_key(request("2001:db8:1:3::1"))
+
+
+def test_rate_limited_is_a_429_page_in_chinese_and_json_under_the_api(
+    client: Client, settings: Any
+) -> None:
+    settings.FAYUAN_PUBLIC_POST_LIMIT = 2
+    settings.FAYUAN_PUBLIC_PREFIXES = (PROBE,)
+    for _ in range(2):
+        assert client.post(PROBE, {}, REMOTE_ADDR="192.0.2.1").status_code == 404
+    page = client.post(PROBE, {}, REMOTE_ADDR="192.0.2.1")
+    assert page.status_code == 429
+    assert int(page["Retry-After"]) >= 1
+    assert "操作过于频繁" in page.content.decode()
+    # Another address is not affected.
+    assert client.post(PROBE, {}, REMOTE_ADDR="192.0.2.2").status_code == 404
+
+    refused = limits.RateLimited(120)
+    from fayuan.abuse.middleware import too_many
+
+    api = too_many(RequestFactory().get("/api/cases"), refused)
+    assert api.status_code == 429 and api["Retry-After"] == "120"
+    assert api["Content-Type"].startswith("application/json")
+    assert b'"rate_limited"' in api.content and "2 分钟" in api.content.decode()
+
+
+# --- the human check ---------------------------------------------------------------------------
+
+
+class Sample(HumanCheckMixin, forms.Form):
+    name = forms.CharField(label="姓名")
+
+
+def post_data(form_data: dict[str, str], challenge: ch.Challenge, **extra: str) -> dict[str, str]:
+    return {**form_data, "hc_token": challenge.token, **extra}
+
+
+def test_proof_of_work_passes_once_and_a_replay_is_refused() -> None:
+    challenge = ch.issue()
+    nonce = ch.solve(challenge)
+    assert (
+        ch.leading_zero_bits(
+            __import__("hashlib").sha256(f"{challenge.token}:{nonce}".encode()).digest()
+        )
+        >= challenge.bits
+    )
+    form = Sample(post_data({"name": "张三"}, challenge, hc_nonce=nonce))
+    assert form.is_valid(), form.errors
+    assert form.human_check is not None and form.human_check.id == challenge.id
+    assert UsedChallenge.objects.filter(id=challenge.id).exists()
+    replay = Sample(post_data({"name": "张三"}, challenge, hc_nonce=nonce))
+    assert not replay.is_valid()
+    assert "用过" in replay.errors["hc_answer"][0]
+
+
+def test_a_wrong_nonce_or_a_forged_token_fails() -> None:
+    challenge = ch.issue()
+    wrong = next(str(n) for n in range(10**6) if not ch.work_ok(challenge, str(n)))
+    form = Sample(post_data({"name": "张三"}, challenge, hc_nonce=wrong))
+    assert not form.is_valid() and "算术题" in form.errors["hc_answer"][0]
+    forged = challenge.token.replace(challenge.token[5], "x" if challenge.token[5] != "x" else "y")
+    form = Sample({"name": "张三", "hc_token": forged, "hc_answer": str(challenge.answer)})
+    assert not form.is_valid() and "无效" in form.errors["hc_answer"][0]
+
+
+def test_no_script_fallback_the_sum_in_chinese(settings: Any) -> None:
+    challenge = ch.issue()
+    assert challenge.question.endswith("等于几？")
+    assert all(c in ch.DIGITS_ZH + "十加等于几？" for c in challenge.question)
+    for answer in (str(challenge.answer), ch.number_zh(challenge.answer)):
+        fresh = ch.issue()
+        given = str(fresh.answer) if answer.isdigit() else ch.number_zh(fresh.answer)
+        form = Sample(post_data({"name": "张三"}, fresh, hc_answer=given))
+        assert form.is_valid(), form.errors
+    full_width = ch.issue()
+    text = str(full_width.answer).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert Sample(post_data({"name": "张三"}, full_width, hc_answer=text)).is_valid()
+    wrong = ch.issue()
+    form = Sample(post_data({"name": "张三"}, wrong, hc_answer=str(wrong.answer + 1)))
+    assert not form.is_valid() and "答案不对" in form.errors["hc_answer"][0]
+    assert not UsedChallenge.objects.filter(id=wrong.id).exists()
+
+
+def test_expired_challenge_is_refused(settings: Any) -> None:
+    challenge = ch.issue()
+    settings.FAYUAN_CHALLENGE_MAX_AGE = 0
+    time.sleep(1.1)
+    form = Sample(post_data({"name": "张三"}, challenge, hc_answer=str(challenge.answer)))
+    assert not form.is_valid() and "过期" in form.errors["hc_answer"][0]
+
+
+def test_a_form_shown_again_carries_a_pass_and_a_new_question() -> None:
+    challenge = ch.issue()
+    form = Sample(post_data({"name": ""}, challenge, hc_answer=str(challenge.answer)))
+    assert not form.is_valid()
+    assert set(form.errors) == {"name"}  # the check passed; only the name is missing
+    html = str(form)
+    carried = ch.read(form.data["hc_token"])
+    assert carried.passed and carried.id != challenge.id and carried.token in html
+    assert carried.first_issued == challenge.first_issued
+    assert "data-pow-passed" in html and "abuse/pow.js" in str(form.media)
+    again = Sample({"name": "张三", "hc_token": carried.token})
+    assert again.is_valid(), again.errors
+    assert again.cleaned_data["hc_elapsed"] >= 0
+
+
+def test_the_honeypot_is_hidden_and_reported_not_refused() -> None:
+    form = Sample()
+    html = str(form)
+    assert "<span hidden><label" in html and f'name="{HONEYPOT}"' in html
+    assert form[HONEYPOT].is_hidden
+    challenge = ch.issue()
+    bot = Sample(
+        post_data(
+            {"name": "x"}, challenge, hc_answer=str(challenge.answer), hc_homepage="http://spam"
+        )
+    )
+    assert bot.is_valid()
+    assert bot.cleaned_data[HONEYPOT] == "http://spam"
+
+
+def test_answers_in_chinese_numerals() -> None:
+    assert [ch.number_zh(n) for n in (3, 10, 12, 18, 20)] == ["三", "十", "十二", "十八", "二十"]
+    assert ch.parse_answer(" 十二 ") == 12 and ch.parse_answer("１２") == 12
+    assert ch.parse_answer("abc") is None
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+FACTS = "我在某某公司工作了两年，公司拖欠了我三个月的工资一共一万二千元，老板一直不给。"
+
+
+def test_a_plain_application_is_not_marked() -> None:
+    assert screening.screen(request(), {"facts": FACTS, "phone": PHONE, "hc_elapsed": 240}) == []
+
+
+def test_screening_reasons() -> None:
+    r = request("198.51.100.50")
+    junk = {
+        "facts": "Buy cheap pills at www.example.top now now now aaaaaaaaaaaaaaaa",
+        "hc_homepage": "x",
+        "hc_elapsed": 1.2,
+    }
+    reasons = screening.screen(r, junk)
+    assert any("隐藏" in x for x in reasons)
+    assert any("1 秒" in x for x in reasons)
+    assert any("网址" in x for x in reasons)
+    assert any("重复" in x or "中文" in x for x in reasons)
+
+
+def test_screening_counts_today_by_address_phone_and_text() -> None:
+    r = request("198.51.100.60")
+    data = {"facts": FACTS, "phone": PHONE, "hc_elapsed": 300}
+    screening.remember(r, data)
+    same_text = screening.screen(request("198.51.100.61"), {"facts": FACTS, "hc_elapsed": 300})
+    assert same_text == ["案情与今天另一份申请完全相同"]
+    for n in range(2):
+        screening.remember(r, {"facts": f"{FACTS}{n}", "phone": PHONE})
+    reasons = screening.screen(
+        r, {"facts": "另一件事：邻居占了我家的地，协商不成。", "phone": PHONE}
+    )
+    assert any("同一手机号已提交 4 份" in x for x in reasons)
+    assert any("同一网络地址已提交 4 份" in x for x in reasons)
+    stored = " ".join(
+        " ".join(row) for row in Submission.objects.values_list("ip", "phone", "text")
+    )
+    assert PHONE not in stored and "198.51.100.60" not in stored
+
+
+def test_a_refused_request_writes_nothing(client: Client, settings: Any) -> None:
+    settings.FAYUAN_PUBLIC_POST_LIMIT = 1
+    settings.FAYUAN_PUBLIC_PREFIXES = (PROBE,)
+    client.post(PROBE, {}, REMOTE_ADDR="192.0.2.30")
+    counts = (Case.objects.count(), AuditEvent.objects.count(), Submission.objects.count())
+    counters = list(RateCounter.objects.values_list("key", "count"))
+    used = UsedChallenge.objects.count()
+    challenge = ch.issue()
+    refused = client.post(
+        PROBE,
+        {"hc_token": challenge.token, "hc_nonce": ch.solve(challenge), "facts": FACTS},
+        REMOTE_ADDR="192.0.2.30",
+    )
+    assert refused.status_code == 429
+    assert (Case.objects.count(), AuditEvent.objects.count(), Submission.objects.count()) == counts
+    assert list(RateCounter.objects.values_list("key", "count")) == counters
+    assert UsedChallenge.objects.count() == used
