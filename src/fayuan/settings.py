@@ -427,3 +427,18 @@ MIDDLEWARE.insert(
     "fayuan.abuse.middleware.AbuseMiddleware",
 )
 # --- end of abuse resistance ------------------------------------------------------------------
+
+# --- SMS provider (fayuan.messaging.sms_providers; status lookup and applicant messages) ------
+# FAYUAN_SMS_BACKEND=fayuan.messaging.sms_providers.TencentCloudSmsBackend sends through Tencent
+# Cloud SMS (SendSms 2021-01-11, TC3-HMAC-SHA256); every value from the environment, none in code.
+FAYUAN_SMS_TENCENT_SECRET_ID = os.environ.get("FAYUAN_SMS_TENCENT_SECRET_ID", "")
+FAYUAN_SMS_TENCENT_SECRET_KEY = os.environ.get("FAYUAN_SMS_TENCENT_SECRET_KEY", "")
+FAYUAN_SMS_TENCENT_APP_ID = os.environ.get("FAYUAN_SMS_TENCENT_APP_ID", "")
+FAYUAN_SMS_TENCENT_SIGN_NAME = os.environ.get("FAYUAN_SMS_TENCENT_SIGN_NAME", "")
+FAYUAN_SMS_TENCENT_TEMPLATE_ID = os.environ.get("FAYUAN_SMS_TENCENT_TEMPLATE_ID", "")
+FAYUAN_SMS_TENCENT_ENDPOINT = os.environ.get(
+    "FAYUAN_SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com"
+)
+FAYUAN_SMS_TENCENT_REGION = os.environ.get("FAYUAN_SMS_TENCENT_REGION", "ap-guangzhou")
+FAYUAN_SMS_TENCENT_TIMEOUT = float(os.environ.get("FAYUAN_SMS_TENCENT_TIMEOUT", "10"))
+# --- end of SMS provider ----------------------------------------------------------------------

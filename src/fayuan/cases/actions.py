@@ -26,6 +26,7 @@ from fayuan.policy.params import PolicyDateError
 from fayuan.policy.review import review_deadline
 from fayuan.policy.selection import deadlines_for
 from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
+from fayuan.status import notify
 from fayuan.workdays import CalendarYearMissing
 from fayuan.workflow import engine
 from fayuan.workflow.recusal import ensure_not_recused, flag_recusals
@@ -281,6 +282,7 @@ def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Ca
             },
         )
         flag_recusals(case)
+        notify.application_received(case)  # SMS to the applicant after commit (issue 9)
     return case
 
 
@@ -490,4 +492,5 @@ def do_grant_aid(case: Case, actor: AnyUser, at: datetime | None = None) -> Case
                 "due_provisional": case.due_provisional,
             },
         )
+        notify.aid_granted(case)  # SMS to the applicant after commit (issue 9)
     return case

@@ -29,6 +29,7 @@ from fayuan.locks import action
 from fayuan.policy.deadlines import local_date
 from fayuan.policy.review import paused_time, resumed_deadline
 from fayuan.roster.models import Center
+from fayuan.status import notify
 from fayuan.workflow.recusal import ensure_not_recused
 
 #: The statuses of an application under review (法律援助法第四十三条).
@@ -142,6 +143,7 @@ def do_refuse_aid(case: Case, actor: AnyUser, reason: str, at: datetime | None =
             "late": bool(case.review_due_at and moment > case.review_due_at),
         },
     )
+    notify.aid_refused(case)  # SMS to the applicant after commit (issue 9)
     return case
 
 

@@ -43,6 +43,7 @@ from fayuan.policy.roster import RosterView
 from fayuan.policy.rotation import RotationState, count_as_turn
 from fayuan.policy.selection import AssignmentState, case_setting, decide_case
 from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.status import notify
 from fayuan.workdays import CalendarYearMissing
 from fayuan.workflow import engine
 from fayuan.workflow.models import (
@@ -530,6 +531,7 @@ def _issue(
         },
     )
     _email_institution(case, assignment, event.seq)
+    notify.case_assigned(case, assignment)  # SMS to the applicant after commit (issue 9)
     return assignment
 
 
@@ -783,6 +785,7 @@ def do_name_handlers(case: Case, actor: AnyUser, practitioner_codes: list[str]) 
         if case.status == CaseStatus.assigned:
             _set_status(case, CaseStatus.handler_named)
         audit.record(actor, "handlers.name", assignment, case=case, data={"practitioners": codes})
+        notify.handlers_named(case, handlers)  # SMS to the applicant after commit (issue 9)
     return handlers
 
 
