@@ -301,3 +301,71 @@ def test_a_refused_request_writes_nothing(client: Client, settings: Any) -> None
     assert (Case.objects.count(), AuditEvent.objects.count(), Submission.objects.count()) == counts
     assert list(RateCounter.objects.values_list("key", "count")) == counters
     assert UsedChallenge.objects.count() == used
+
+
+# --- the officer's side: the 可疑 mark ---------------------------------------------------------
+
+
+def marked_application(world: Any) -> Case:
+    from fayuan.cases.actions import CaseInput, PartyInput, do_intake_application
+
+    data = CaseInput(
+        category="civil",
+        locality="天生街道",
+        channel="counter",
+        parties=[PartyInput("aided", "张三丰", "500109196706097552", is_applicant=True)],
+    )
+    case = do_intake_application(world.center, world.user("officer"), data)
+    case.screening = ["从打开页面到提交只用了 1 秒（少于 5 秒）", "案情中含有网址链接"]
+    case.save(update_fields=["screening"])
+    return case
+
+
+def test_marked_applications_show_可疑_in_the_officers_lists(world: Any, client: Client) -> None:
+    case = marked_application(world)
+    client.force_login(world.user("officer"))
+    for path in ("/", "/cases/"):
+        html = client.get(path).content.decode()
+        assert f'href="/cases/{case.number}/screening/"' in html, path
+        assert "可疑：从打开页面到提交只用了 1 秒" in html, path
+    page = client.get(f"/cases/{case.number}/screening/").content.decode()
+    assert "案情中含有网址链接" in page and "清除可疑标记" in page
+
+
+def test_the_officer_clears_the_mark_with_an_audit_event(world: Any, client: Client) -> None:
+    case = marked_application(world)
+    client.force_login(world.user("officer"))
+    before = AuditEvent.objects.count()
+    # Without a choice: refused, nothing written.
+    page = client.post(f"/cases/{case.number}/screening/", {"decision": ""})
+    assert page.status_code == 200 and "请选择清除或确认" in page.content.decode()
+    assert AuditEvent.objects.count() == before
+    done = client.post(f"/cases/{case.number}/screening/", {"decision": "clear", "note": "核实过"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.screening == []
+    event = AuditEvent.objects.get(action="case.screening_cleared")
+    assert event.case_id_ref == case.pk and event.data["note"] == "核实过"
+    assert "案情中含有网址链接" in event.data["reasons"]
+    assert "可疑：" not in client.get("/cases/").content.decode()
+
+
+def test_the_officer_confirms_the_mark_and_it_stays(world: Any, client: Client) -> None:
+    case = marked_application(world)
+    client.force_login(world.user("director"))
+    client.post(f"/cases/{case.number}/screening/", {"decision": "confirm"})
+    case.refresh_from_db()
+    assert case.screening[0].startswith("已确认可疑：") and len(case.screening) == 3
+    assert AuditEvent.objects.filter(action="case.screening_confirmed").count() == 1
+    again = client.post(f"/cases/{case.number}/screening/", {"decision": "confirm"})
+    assert "已经确认过" in again.content.decode()
+    assert AuditEvent.objects.filter(action="case.screening_confirmed").count() == 1
+
+
+def test_only_reviewers_answer_the_mark(world: Any, client: Client) -> None:
+    case = marked_application(world)
+    client.force_login(world.user("supervisor"))
+    refused = client.post(f"/cases/{case.number}/screening/", {"decision": "clear"})
+    assert refused.status_code in (403, 404)
+    case.refresh_from_db()
+    assert case.screening and not AuditEvent.objects.filter(action="case.screening_cleared")

@@ -1,7 +1,11 @@
-"""(Being built.) The public pages of this part; included by fayuan.urls."""
+"""The pages of this part; included by fayuan.urls (before the staff pages' own patterns)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from fayuan.abuse import views
+
+urlpatterns: list[URLPattern] = [
+    path("cases/<str:number>/screening/", views.screening_page, name="case_screening"),
+]

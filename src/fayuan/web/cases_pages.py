@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fayuan.abuse.views import badge as screening_badge
+from fayuan.abuse.views import screening_url
 from fayuan.accounts.access import can, may_see_personal_data, own_center_rows, visible_cases
 from fayuan.accounts.models import StaffProfile
 from fayuan.audit import log as audit
@@ -161,6 +163,14 @@ CASE_COLUMNS = [
     Column("剩余", _left, alert=_is_overdue),
     Column("承办机构", lambda c: c.institution.name if c.institution else ""),
     Column("受理时间", lambda c: local(c.created_at)),
+    # An online application screened as junk (fayuan.abuse): 可疑 with its reasons, linked to
+    # the page where the officer clears or confirms it.
+    Column(
+        "可疑标记",
+        lambda c: screening_badge(c.screening),
+        link=lambda c: screening_url(c.number) if c.screening else "",
+        alert=lambda c: bool(c.screening),
+    ),
 ]
 
 

@@ -12,6 +12,8 @@ ACTION_NAMES: dict[str, str] = {
     "case.intake_notification": "登记通知辩护（代理）公函",
     "case.grant_aid": "决定给予法律援助",
     "case.refuse_aid": "决定不予法律援助",
+    "case.screening_cleared": "清除网上申请的可疑标记",
+    "case.screening_confirmed": "确认网上申请的可疑标记",
     "case.request_material": "要求申请人补充材料",
     "case.material_received": "申请人补齐材料",
     "case.deadline_recomputed": "重新计算指派期限",

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from fayuan.abuse.views import badge as screening_badge
+from fayuan.abuse.views import screening_url
 from fayuan.accounts.access import profile_of, role_of, visible_cases
 from fayuan.accounts.models import Role
 from fayuan.cases.models import Case, CaseStatus
@@ -56,6 +58,14 @@ CASE_HEAD = [
     Column("类别", lambda c: c.get_category_display()),
     Column("状态", lambda c: c.get_status_display()),
 ]
+# An online application screened as junk (fayuan.abuse): 可疑 with its reasons, in the
+# officer's review queue, linked to the page that clears or confirms it.
+SCREENING = Column(
+    "可疑标记",
+    lambda c: screening_badge(c.screening),
+    link=lambda c: screening_url(c.number) if c.screening else "",
+    alert=lambda c: bool(c.screening),
+)
 
 
 def _section(key: str, title: str, rows: QuerySet[Any], columns: list[Column]) -> Section:
@@ -98,7 +108,7 @@ def sections(user: Any) -> list[Section]:
                 _cases(user)
                 .filter(status=CaseStatus.intake)
                 .order_by(F("review_due_at").asc(nulls_last=True)),
-                [*CASE_HEAD, *_due_columns("review_due_at", "审查期限")],
+                [*CASE_HEAD, *_due_columns("review_due_at", "审查期限"), SCREENING],
             )
         )
         out.append(
