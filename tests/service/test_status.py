@@ -18,12 +18,14 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from fayuan.abuse import challenge as ch
 from fayuan.audit.models import AuditEvent
 from fayuan.cases.actions import CaseInput, PartyInput, do_grant_aid, do_intake_application
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.cases.review import do_refuse_aid, do_request_material
 from fayuan.messaging.sms import LocmemSmsBackend
 from fayuan.roster.models import Institution, Practitioner
+from fayuan.status import views
 from fayuan.status.models import LookupCode
 from fayuan.workflow import actions
 
@@ -79,9 +81,15 @@ def codes_sent() -> list[str]:
     return found
 
 
+def human() -> dict[str, str]:
+    """A passed human check (`fayuan.abuse`): the sum answered, as a browser without scripts."""
+    challenge = ch.issue()
+    return {"hc_token": challenge.token, "hc_answer": str(challenge.answer)}
+
+
 def ask(client: Client, number: str, phone: str, capture: Any) -> Any:
     with capture(execute=True):
-        return client.post("/status/", {"number": number, "phone": phone}, follow=True)
+        return client.post("/status/", {"number": number, "phone": phone, **human()}, follow=True)
 
 
 def open_case(client: Client, case: Case, capture: Any, phone: str = PHONE) -> Any:
@@ -140,7 +148,8 @@ def test_wrong_phone_wrong_number_and_notification_look_the_same_and_send_nothin
     assert LookupCode.objects.count() == 1  # the right one's only
 
     def shown(response: Any) -> str:
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        text = response.content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
 
     for page in pages:
         assert page.redirect_chain == right.redirect_chain
@@ -153,7 +162,7 @@ def test_wrong_phone_wrong_number_and_notification_look_the_same_and_send_nothin
 
 
 def test_empty_fields_are_explained_next_to_them() -> None:
-    response = Client().post("/status/", {"number": "", "phone": ""})
+    response = Client().post("/status/", {"number": "", "phone": "", **human()})
     text = response.content.decode()
     assert response.status_code == 200
     assert "请填写申请编号" in text and "请填写申请时留的手机号码" in text
@@ -208,6 +217,22 @@ def test_a_code_opens_the_case_once_and_for_fifteen_minutes(
     session.save()
     expired = client.get("/status/case/")
     assert expired.status_code == 403 and "15 分钟" in expired.content.decode()
+
+
+def test_without_the_human_check_no_code_is_sent(world, django_capture_on_commit_callbacks) -> None:
+    case = application(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/status/", {"number": case.number, "phone": PHONE})
+    assert response.status_code == 200 and "请回答下面的题目" in response.content.decode()
+    assert LocmemSmsBackend.outbox == [] and LookupCode.objects.count() == 0
+
+
+def test_lookups_are_rate_limited_per_address(world, django_capture_on_commit_callbacks) -> None:
+    limit, _window = views.LOOKUP_PER_IP
+    for _ in range(limit):
+        ask(Client(), "BEIBEI-2026-424242", "13900001111", django_capture_on_commit_callbacks)
+    refused = Client().post("/status/", {"number": "x", "phone": "13900002222", **human()})
+    assert refused.status_code == 429
 
 
 def test_one_code_a_minute_and_five_a_day_per_phone(

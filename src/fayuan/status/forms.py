@@ -1,11 +1,15 @@
-"""The two small forms of the status lookup, their errors in plain words."""
+"""The two small forms of the status lookup, their errors in plain words. The lookup form, which
+makes an SMS go out, carries the human check of `fayuan.abuse` (a proof of work pow.js does by
+itself, or a sum in Chinese without scripts)."""
 
 from __future__ import annotations
 
 from django import forms
 
+from fayuan.abuse.forms import HumanCheckMixin
 
-class LookupForm(forms.Form):
+
+class LookupForm(HumanCheckMixin, forms.Form):
     number = forms.CharField(
         label="申请编号",
         max_length=60,

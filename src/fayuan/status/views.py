@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fayuan.abuse import limits
 from fayuan.audit import log as audit
 from fayuan.cases.models import Case
 from fayuan.documents.refusal import render_refusal_pdf
@@ -35,6 +36,12 @@ VIEWING = "status.case"
 #: How long the case may be read after the code, whatever the session's own age.
 VIEW_FOR = timedelta(minutes=15)
 SENT = "如信息无误，验证码已发送到您申请时留的手机上。"
+#: Rate limits of `fayuan.abuse.limits` (count, seconds), on top of the send limits of
+#: `lookup.may_send` (one code a minute, five a day to one phone): per client address on both
+#: forms, and per phone TYPED (whether or not it matches, so the limit tells nothing).
+LOOKUP_PER_IP = (20, 600)
+LOOKUP_PER_PHONE = (10, 3600)
+CODE_PER_IP = (30, 600)
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -46,8 +53,11 @@ def lookup_page(request: HttpRequest) -> HttpResponse:
     """The number and the phone. Whatever they are, a valid form goes on to the code page with
     the same words; a code goes out only when they match an application (and the limits of
     `lookup.may_send` allow)."""
+    if request.method == "POST":
+        limits.per_ip(request, "status.lookup", *LOOKUP_PER_IP)
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limits.per_phone(form.cleaned_data["phone"], "status.lookup_phone", *LOOKUP_PER_PHONE)
         code_id = lookup.request_code(form.cleaned_data["number"], form.cleaned_data["phone"])
         request.session.pop(VIEWING, None)
         request.session[PENDING] = {"code": code_id, "at": timezone.now().isoformat(), "tries": 0}
@@ -60,6 +70,8 @@ def code_page(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("status_lookup")
+    if request.method == "POST":
+        limits.per_ip(request, "status.code", *CODE_PER_IP)
     form = CodeForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():
