@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -41,9 +40,13 @@ CODE_LENGTH = 8
 #: Wrong codes for one draft before it pauses, and for how long.
 RESUME_FAILURES = 5
 RESUME_PAUSE = timedelta(minutes=30)
-#: Resume attempts from one address per window (per process cache).
+#: Resume attempts per address and per phone in an hour (fayuan.abuse.limits), drafts started
+#: and applications submitted per address in an hour.
 RESUME_PER_IP = 20
-RESUME_WINDOW = 3600
+RESUME_PER_PHONE = 10
+STARTS_PER_IP = 20
+SUBMITS_PER_IP = 10
+WINDOW = 3600
 
 
 def public_center() -> Center:
@@ -225,24 +228,10 @@ class ResumeRefused(Exception):
     """The code and phone do not open a draft; the message says what to do, in Chinese."""
 
 
-def ip_throttled(request: HttpRequest, bucket: str, limit: int, window: int) -> bool:
-    """True once an address made more than `limit` attempts at `bucket` within `window`
-    seconds (the process's cache; the per-draft counter in the database is the real bound)."""
-    key = f"fayuan-apply:{bucket}:{ip_hash(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
-
-
 def resume(request: HttpRequest, center: Center, code: str, phone: str) -> tuple[Draft, str]:
     """The draft the code and phone open, and a new cookie token for this browser. Refused
-    with `ResumeRefused` for a wrong pair; a draft paused after `RESUME_FAILURES` wrong codes."""
-    if ip_throttled(request, "resume", RESUME_PER_IP, RESUME_WINDOW):
-        raise ResumeRefused("尝试次数过多，请一小时后再试，或拨打中心电话求助。")
+    with `ResumeRefused` for a wrong pair; a draft paused after `RESUME_FAILURES` wrong codes.
+    (The view also limits attempts per address and per phone: `fayuan.abuse.limits`.)"""
     now = timezone.now()
     wrong = "续填码或手机号不对。请核对后重新输入（续填码为 8 位字母和数字）。"
     with transaction.atomic():

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django import forms
 
+from fayuan.abuse.forms import HumanCheckMixin
 from fayuan.apply.models import ConsentKind
 from fayuan.cases import uploads
 from fayuan.identity import IdNumberError, clean_id_number
@@ -79,8 +80,10 @@ def _id_number(value: str, required: bool) -> str:
     return number
 
 
-class ConsentForm(forms.Form):
-    """Before step ①: two separate, explicit consents (个人信息保护法第十四、二十九条)."""
+class ConsentForm(HumanCheckMixin, forms.Form):
+    """Before step ①: two separate, explicit consents (个人信息保护法第十四、二十九条), and the
+    human check (`fayuan.abuse`: a proof of work, or a sum without scripts) before a draft
+    is started."""
 
     personal = forms.BooleanField(
         label="我已阅读上面的说明，同意法律援助中心为审查和提供法律援助处理我的个人信息。",

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import File
+from django.http import HttpRequest
 
+from fayuan.abuse import screening as abuse_screening
 from fayuan.apply import forms as steps
 from fayuan.apply.drafts import Draft
 from fayuan.apply.models import ApplicationDraft, Consent, DraftFile
@@ -93,6 +95,18 @@ def case_input(forms: dict[int, steps.StepForm]) -> CaseInput:
     )
 
 
+def screening_data(forms: dict[int, steps.StepForm], draft: Draft) -> dict[str, Any]:
+    """What `fayuan.abuse.screening` reads: the phone, the ID number, the facts, and when the
+    draft began (its elapsed time, not the last page's)."""
+    who, what = forms[1].cleaned_data, forms[2].cleaned_data
+    return {
+        "phone": who["phone"],
+        "id_number": who["id_number"],
+        "facts": what["facts"],
+        "started_at": draft.row.created_at,
+    }
+
+
 def _checked(row: DraftFile) -> uploads.CheckedFile:
     """A staged draft file as `uploads.attach` takes it (already checked and stored)."""
     return uploads.CheckedFile(
@@ -107,10 +121,16 @@ def _checked(row: DraftFile) -> uploads.CheckedFile:
 
 @action
 def do_submit_application(
-    center: Center, row: ApplicationDraft, data: CaseInput, screening: list[str]
+    center: Center,
+    row: ApplicationDraft,
+    data: CaseInput,
+    screening: list[str],
+    request: HttpRequest,
+    screened: dict[str, Any] | None = None,
 ) -> Case:
     """One transaction (retried whole): the case, its attachments, the consents moved from the
-    draft to the case, the screening marks, and the draft deleted."""
+    draft to the case, the screening marks (`fayuan.abuse.screening`: shown to the officer,
+    never dropped) with today's fingerprints remembered, and the draft deleted."""
     actor = AnonymousUser()
     case = do_intake_application(center, actor, data)
     for f in DraftFile.objects.filter(draft=row):
@@ -119,6 +139,8 @@ def do_submit_application(
     if screening:
         case.screening = screening
         case.save(update_fields=["screening"])
+    if screened is not None:
+        abuse_screening.remember(request, screened)
     # The files now belong to the case's documents: deleting the rows keeps them.
     ApplicationDraft.objects.filter(pk=row.pk).delete()
     return case

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fayuan.abuse import limits, screening
+from fayuan.abuse.forms import HumanCheckMixin
 from fayuan.apply import drafts, submit
 from fayuan.apply import forms as steps
 from fayuan.apply.drafts import Draft
@@ -121,9 +123,14 @@ def consent(request: HttpRequest) -> HttpResponse:
     center = drafts.public_center()
     if request.method == "POST":
         form = steps.ConsentForm(request.POST)
+        draft = drafts.current(request, center)
+        if form.is_valid() and draft is None:
+            try:
+                limits.per_ip(request, "apply.start", drafts.STARTS_PER_IP, drafts.WINDOW)
+            except limits.RateLimited as refused:
+                form.add_error(None, refused.message)
         if form.is_valid():
             choice = _choice_from_query(center, form.cleaned_data)
-            draft = drafts.current(request, center)
             token = ""
             if draft is None:
                 draft, token = drafts.new_draft(center, request)
@@ -372,8 +379,13 @@ def _confirm_step(request: HttpRequest, center: Center, draft: Draft) -> HttpRes
             return HttpResponseRedirect(_step_url(n - 1))
         if form.is_valid():
             try:
+                # Before the action's transaction (a refused hit writes nothing).
+                limits.per_ip(request, "apply.submit", drafts.SUBMITS_PER_IP, drafts.WINDOW)
+                data = submit.case_input(bound)
+                seen = submit.screening_data(bound, draft)
+                marks = screening.screen(request, seen)
                 case = submit.do_submit_application(
-                    center, draft.row, submit.case_input(bound), screening=[]
+                    center, draft.row, data, marks, request, screened=seen
                 )
             except ActionError as exc:
                 form.add_error(None, exc.message)
@@ -422,10 +434,13 @@ def resume(request: HttpRequest) -> HttpResponse:
     center = drafts.public_center()
     form = ResumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
         try:
-            draft, token = drafts.resume(
-                request, center, form.cleaned_data["code"], form.cleaned_data["phone"]
-            )
+            limits.per_ip(request, "apply.resume", drafts.RESUME_PER_IP, drafts.WINDOW)
+            limits.per_phone(phone, "apply.resume", drafts.RESUME_PER_PHONE, drafts.WINDOW)
+            draft, token = drafts.resume(request, center, form.cleaned_data["code"], phone)
+        except limits.RateLimited as refused:
+            form.add_error("code", refused.message)
         except drafts.ResumeRefused as exc:
             form.add_error("code", str(exc))
         else:
@@ -448,7 +463,9 @@ def abandon(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(HumanCheckMixin, forms.Form):
+    """The resume code and the phone, with the human check (`fayuan.abuse`)."""
+
     code = forms.CharField(
         label="续填码",
         max_length=20,
