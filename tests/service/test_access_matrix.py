@@ -15,8 +15,10 @@ from fayuan.accounts.access import ACTIONS, can, require, visible_cases
 from fayuan.accounts.models import JudicialOrgan, OrganKind, Role, StaffProfile
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError
-from fayuan.roster.models import Center, Institution, Locality, Practitioner
+from fayuan.roster.models import Center, Institution, Locality, Practitioner, Workstation
 from fayuan.workflow.models import Assignment, Handler
+
+from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,43 +36,48 @@ COLUMNS = (
     "practitioner",
     "judicial_organ",
     "supervisor",
+    "workstation",
+    "liaison",
     "anonymous",
     "no_profile",
 )
 
 # Each cell: may the user take the action with no case / on the own case / on the other case.
 # The own case: held by F04 (the institution admin's), handled by L013 (the practitioner), sent
-# by the world's court. The other case: an application held by F07, handled by L024.
+# by the world's court, and helped with by the workstation 天生街道司法所 and the liaison point
+# G02 (第七条; fields set directly). The other case: an application held by F07, handled by L024.
 # Center staff, the bureau and supervisors see all the center's cases; the others only theirs.
 # Columns in the order of COLUMNS: officer, director, bureau section, bureau leader, institution
-# admin, practitioner, judicial organ, supervisor, anonymous, a user without a profile.
+# admin, practitioner, judicial organ, supervisor, workstation (司法所) and liaison point staff,
+# anonymous, a user without a profile. Workstation and liaison staff submit for a person at the
+# counter and see only the cases they helped with, masked (no view_personal_data).
 TABLE = """
-action                 off   dir   sect  lead  inst  prac  organ sup   anon  nopro
-intake_application     YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
-intake_notification    YYY   ---   ---   ---   ---   ---   YY-   ---   ---   ---
-grant_aid              YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
-propose                YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
-director_decide        ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---
-record_discussion      YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
-report_to_bureau       ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---
-bureau_decide          ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---
-issue_assignment       YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
-name_handlers          ---   ---   ---   ---   YY-   ---   ---   ---   ---   ---
-sign_agreement         ---   ---   ---   ---   YY-   YY-   ---   ---   ---   ---
-request_handler_change YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---
-decide_handler_change  ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---
-close_case             YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---
-view_case              YYY   YYY   YYY   YYY   YY-   YY-   YY-   YYY   ---   ---
-view_personal_data     YYY   YYY   YYY   YYY   YY-   YY-   ---   YYY   ---   ---
-declare_persons        YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
-apply_recusal          YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
-decide_recusal         ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---
-import_roster          YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
-export_roster          YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---
-set_institution_status ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
-view_deadlines         YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---
-view_audit             ---   YYY   YYY   ---   ---   ---   ---   YYY   ---   ---
-enter_calendar         ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+action                 off   dir   sect  lead  inst  prac  organ sup   ws    liais anon  nopro
+intake_application     YYY   ---   ---   ---   ---   ---   ---   ---   YY-   YY-   ---   ---
+intake_notification    YYY   ---   ---   ---   ---   ---   YY-   ---   ---   ---   ---   ---
+grant_aid              YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+propose                YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+director_decide        ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+record_discussion      YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+report_to_bureau       ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+bureau_decide          ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+issue_assignment       YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+name_handlers          ---   ---   ---   ---   YY-   ---   ---   ---   ---   ---   ---   ---
+sign_agreement         ---   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
+request_handler_change YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
+decide_handler_change  ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+close_case             YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
+view_case              YYY   YYY   YYY   YYY   YY-   YY-   YY-   YYY   YY-   YY-   ---   ---
+view_personal_data     YYY   YYY   YYY   YYY   YY-   YY-   ---   YYY   ---   ---   ---   ---
+declare_persons        YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
+apply_recusal          YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
+decide_recusal         ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+import_roster          YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+export_roster          YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
+set_institution_status ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
+view_deadlines         YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
+view_audit             ---   YYY   YYY   ---   ---   ---   ---   YYY   ---   ---   ---   ---
+enter_calendar         ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
 """
 
 
@@ -138,9 +145,20 @@ def cases(world) -> dict[str, Case]:
         source="notification",
         organ=world.organ,
         letter_number="（2026）渝0109民初1号",
+        channel="liaison",
+        workstation=helper_workstation(world),
+        helped_by_institution=Institution.objects.get(center=world.center, code="G02"),
     )
     other = held_case(world, "F07", "L024", source="application", channel="counter")
     return {"own": own, "other": other}
+
+
+def helper_workstation(world) -> Workstation:
+    return Workstation.objects.get_or_create(
+        center=world.center,
+        name="天生街道司法所",
+        defaults={"locality": Locality.objects.get(center=world.center, name="天生街道")},
+    )[0]
 
 
 def user_for(world, column: str) -> User | AnonymousUser:
@@ -148,6 +166,13 @@ def user_for(world, column: str) -> User | AnonymousUser:
         return AnonymousUser()
     if column == "no_profile":
         return User.objects.create_user("noprofile")
+    if column == "workstation":
+        return make_user(
+            world.center, "ws-tiansheng", Role.workstation, workstation=helper_workstation(world)
+        )
+    if column == "liaison":
+        g02 = Institution.objects.get(center=world.center, code="G02")
+        return make_user(world.center, "liaison-g02", Role.liaison, institution=g02)
     return world.user(column)
 
 
@@ -242,6 +267,29 @@ def test_visibility_judicial_organ_sees_only_the_cases_it_sent(world, cases) -> 
     )
     assert visible(world.user("judicial_organ")) == {cases["own"].number}
     assert not can(world.user("judicial_organ"), "view_case", theirs)
+
+
+def test_visibility_workstation_and_liaison_see_only_the_cases_they_helped(world, cases) -> None:
+    """第七条: a workstation by `Case.workstation`; a liaison point by the helping institution
+    and the liaison channel (an institution's liaison does not see what it merely holds)."""
+    workstation, liaison = user_for(world, "workstation"), user_for(world, "liaison")
+    assert visible(workstation) == {cases["own"].number}
+    assert visible(liaison) == {cases["own"].number}
+    held_by_g02 = held_case(world, "G02", "L063", source="application", channel="counter")
+    helped_elsewhere = held_case(
+        world,
+        "F07",
+        "L024",
+        source="application",
+        channel="liaison",
+        helped_by_institution=Institution.objects.get(center=world.center, code="F04"),
+    )
+    assert held_by_g02.number not in visible(liaison)
+    assert helped_elsewhere.number not in visible(liaison)
+    assert helped_elsewhere.number not in visible(workstation)
+    # A workstation staff member with no workstation tied sees nothing.
+    StaffProfile.objects.filter(user=workstation).update(workstation=None)
+    assert visible(User.objects.get(pk=workstation.pk)) == set()
 
 
 def test_visibility_staff_of_another_center_see_nothing(world, cases) -> None:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from fayuan.accounts.models import Role, StaffProfile
-from fayuan.cases.models import Case
+from fayuan.cases.models import Case, Channel
 from fayuan.errors import ActionError
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -21,7 +21,9 @@ ALL_ROLES = set(Role)
 
 #: Action → the roles that may take it (further limited to the cases the user may see).
 ACTIONS: dict[str, frozenset[Role]] = {
-    "intake_application": frozenset({Role.officer}),
+    # 第七条: a workstation (司法所) or a liaison institution submits for a person at its
+    # counter, only as itself (`helper_intake_refusal`).
+    "intake_application": frozenset({Role.officer, Role.workstation, Role.liaison}),
     "intake_notification": frozenset({Role.officer, Role.judicial_organ}),
     "grant_aid": frozenset({Role.officer, Role.director}),
     "propose": frozenset({Role.officer}),
@@ -128,7 +130,52 @@ def visible_cases(user: AnyUser | None) -> QuerySet[Case]:
         return cases.filter(handlers__practitioner_id=profile.practitioner_id).distinct()
     if role is Role.judicial_organ and profile.organ_id:
         return cases.filter(organ_id=profile.organ_id)
+    # 第七条: a workstation or a liaison institution sees only the cases it helped with.
+    if role is Role.workstation and profile.workstation_id:
+        return cases.filter(workstation_id=profile.workstation_id)
+    if role is Role.liaison and profile.institution_id:
+        return cases.filter(
+            helped_by_institution_id=profile.institution_id, channel=Channel.liaison
+        )
     return Case.objects.none()
+
+
+#: The channel each helper role submits by (第七条; `Case.channel`).
+HELPER_CHANNELS = {Role.workstation: Channel.workstation, Role.liaison: Channel.liaison}
+
+
+def helper_intake_refusal(
+    user: AnyUser | None,
+    channel: str,
+    workstation_id: int | None,
+    helped_by_institution_id: int | None,
+) -> str:
+    """Why this user may not record an application so (第七条), or "" when it may. A workstation
+    (司法所) submits only with channel `workstation` and itself as the workstation; a liaison
+    institution only with channel `liaison` and itself as the helping institution (the 便民
+    preference of 第七条 reads it, so nobody may name another). Other roles: "" (their
+    `intake_application` decision is `can`'s alone)."""
+    profile = profile_of(user)
+    if profile is None:
+        return ""
+    role = Role(profile.role)
+    expected = HELPER_CHANNELS.get(role)
+    if expected is None:
+        return ""
+    label = profile.get_role_display()
+    if channel != expected:
+        return f"{label}只能以“{expected.label}”方式代为申请。"
+    if role is Role.workstation:
+        if not profile.workstation_id or workstation_id != profile.workstation_id:
+            return f"{label}只能登记本工作站（司法所）代为申请的案件。"
+        if helped_by_institution_id is not None:
+            return f"{label}不能代为登记联络点（承办机构）提供的帮助。"
+    if role is Role.liaison:
+        if not profile.institution_id or helped_by_institution_id != profile.institution_id:
+            return f"{label}只能登记本机构（联络点）提供帮助的案件。"
+        if workstation_id is not None:
+            return f"{label}不能代为登记工作站（司法所）的申请。"
+    return ""
 
 
 def can_see_case(user: AnyUser | None, case: Case) -> bool:

@@ -26,6 +26,7 @@ ACTION_NAMES: dict[str, str] = {
     "auth.locked_out": "多次登录失败，账号暂时锁定",
     "case.close": "结案",
     "case.document_upload": "上传案件材料",
+    "case.helped_application": "工作站或联络点代为申请（记录申请人同意）",
     "engine.propose": "系统提出指派建议",
     "proposal.create": "提出指派意见",
     "proposal.rotation_moved_on": "轮次已变化，指派意见需重新提出",

@@ -71,6 +71,19 @@ NAV: dict[Role, list[Entry]] = {
         ("轮次与排名", "rotation"),
         ("审计日志", "audit"),
     ],
+    # 第七条 (fayuan.workstations: names outside the "web" namespace, see `menu`).
+    Role.workstation: [
+        *COMMON,
+        ("协助申请的案件", "ws_home"),
+        ("代为申请", "ws_apply"),
+        ("案件", "cases"),
+    ],
+    Role.liaison: [
+        *COMMON,
+        ("协助申请的案件", "ws_home"),
+        ("代为申请", "ws_apply"),
+        ("案件", "cases"),
+    ],
 }
 
 
@@ -83,7 +96,10 @@ def menu(request: HttpRequest) -> list[dict[str, Any]]:
         try:
             url = reverse(f"web:{name}")
         except NoReverseMatch:
-            continue
+            try:  # a page of the public side's apps (fayuan.workstations), not namespaced
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
         current = here == url if url == "/" else here.startswith(url)
         items.append({"label": label, "url": url, "current": current})
     return items
