@@ -369,3 +369,204 @@ def test_only_reviewers_answer_the_mark(world: Any, client: Client) -> None:
     assert refused.status_code in (403, 404)
     case.refresh_from_db()
     assert case.screening and not AuditEvent.objects.filter(action="case.screening_cleared")
+
+
+# --- the public pages: CSRF, screening of a flood, no personal data in URLs or logs -----------
+
+GOOD_ID = "500109199003071237"
+NAME = "王小二"
+APPLICANT_PHONE = "13800001234"
+
+
+class Walker:
+    """A browser without scripts: answers the human check's sum from the page, and records every
+    URL it asks for, is sent to, or sees in a link or a form."""
+
+    def __init__(self, client: Client | None = None, ip: str = "198.51.100.80") -> None:
+        self.client = client or Client(REMOTE_ADDR=ip)
+        self.urls: list[str] = []
+
+    def _note(self, url: str, response: Any) -> Any:
+        import re
+
+        self.urls.append(url)
+        if response.status_code in (301, 302, 303):
+            self.urls.append(response["Location"])
+        if "text/html" in response.get("Content-Type", ""):
+            self.urls += re.findall(r'(?:href|action|src)="([^"]*)"', response.content.decode())
+        return response
+
+    def get(self, url: str) -> Any:
+        return self._note(url, self.client.get(url))
+
+    def post(self, url: str, data: dict[str, Any], check_from: str | None = None) -> Any:
+        if check_from is not None:
+            data = {**data, **self.sum_answered(check_from)}
+        return self._note(url, self.client.post(url, data))
+
+    def sum_answered(self, url: str) -> dict[str, str]:
+        """The human check as a person without scripts passes it: reads the sum on the page."""
+        import re
+
+        page = self.get(url).content.decode()
+        token = re.search(r'name="hc_token" value="([^"]+)"', page)
+        question = re.search(r"请回答：(\w+?)加(\w+?)等于几？", page)
+        assert token is not None and question is not None, page[:2000]
+        a, b = (ch.parse_answer(question.group(i)) for i in (1, 2))
+        assert a is not None and b is not None
+        return {"hc_token": token.group(1), "hc_answer": str(a + b)}
+
+
+def apply_online(w: Walker, facts: str = FACTS, phone: str = APPLICANT_PHONE) -> Any:
+    """The whole online application through its pages (fayuan.apply), to the receipt."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    w.get("/apply/")
+    r = w.post("/apply/consent/", {"personal": "on", "sensitive": "on"}, "/apply/consent/")
+    assert r.status_code == 302, r.content.decode()[:1500]
+    posts: list[dict[str, Any]] = [
+        {
+            "name": NAME,
+            "id_number": GOOD_ID,
+            "phone": phone,
+            "address": "北碚区天生路 2 号",
+            "locality": "天生街道",
+        },
+        {"matter": "wages", "facts": facts},
+        {"name_1": "重庆某某劳务有限公司", "phone_1": "023-6822 0000"},
+        {
+            "household": "家里三口人，我打零工，每月收入约两千元。",
+            "exempt": ["migrant_wages"],
+            "declaration": "on",
+        },
+    ]
+    for n, data in enumerate(posts, 1):
+        r = w.post(f"/apply/step/{n}/", {**data, "go": "next"})
+        assert r.status_code in (200, 302), (n, r.content.decode()[:1500])
+    png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32)
+    w.client.post("/apply/step/5/", {"label": "证据", "file": png, "go": "upload"})
+    w.post("/apply/step/5/", {"go": "next"})
+    w.post("/apply/step/6/", {"institution": "", "practitioner": "", "wishes": "", "go": "next"})
+    w.post("/apply/step/7/", {"workstation": "", "helped_by_institution": "", "go": "next"})
+    w.get("/apply/step/8/")
+    r = w.post("/apply/step/8/", {"confirm": "on", "go": "submit"})
+    assert r.status_code == 302 and r["Location"] == "/apply/done/", r.content.decode()[:1500]
+    return w.get("/apply/done/")
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def test_public_forms_refuse_a_post_without_the_csrf_token(world: Any, media: Any) -> None:
+    strict = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.90")
+    from fayuan.apply.models import ApplicationDraft, Consent
+
+    def written() -> tuple[int, ...]:
+        return (
+            Case.objects.count(),
+            AuditEvent.objects.count(),
+            ApplicationDraft.objects.count(),
+            Consent.objects.count(),
+            UsedChallenge.objects.count(),
+        )
+
+    before = written()
+    for url in ("/apply/consent/", "/apply/resume/", "/status/", "/status/code/"):
+        strict.get(url)  # the page sets the CSRF cookie; the forged post leaves the token out
+        challenge = ch.issue()
+        data = {
+            "personal": "on",
+            "sensitive": "on",
+            "number": "BB-2026-000001",
+            "phone": APPLICANT_PHONE,
+            "code": "123456",
+            "hc_token": challenge.token,
+            "hc_answer": str(challenge.answer),
+        }
+        refused = strict.post(url, data)
+        assert refused.status_code == 403, url
+    assert written() == before
+    # With the token (as the page sends it), the same form is accepted.
+    w = Walker(Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.91"))
+    import re
+
+    page = w.get("/apply/consent/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    r = w.post(
+        "/apply/consent/",
+        {"personal": "on", "sensitive": "on", "csrfmiddlewaretoken": token.group(1)},
+        "/apply/consent/",
+    )
+    assert r.status_code == 302
+
+
+def test_a_flood_of_the_same_application_reaches_the_officer_marked(
+    world: Any, media: Any, client: Client, settings: Any
+) -> None:
+    settings.FAYUAN_SCREEN_MIN_SECONDS = 0  # the test client fills a form in no time
+    w = Walker(ip="198.51.100.99")
+    apply_online(w)
+    first = Case.objects.get()
+    assert first.screening == []
+    for n in range(3):
+        apply_online(w, phone=f"1390000{n:04d}")
+    marked = list(Case.objects.exclude(pk=first.pk).order_by("pk"))
+    assert len(marked) == 3 and all(c.screening for c in marked)
+    assert all("案情与今天另一份申请完全相同" in c.screening for c in marked)
+    assert any("同一网络地址已提交 4 份" in r for r in marked[-1].screening)
+    client.force_login(world.user("officer"))
+    home = client.get("/").content.decode()
+    assert all(f"/cases/{c.number}/screening/" in home for c in marked)
+    assert f"/cases/{first.number}/screening/" not in home
+
+
+def test_no_personal_data_in_public_urls_or_logs(
+    world: Any, media: Any, caplog: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    import logging
+    import re
+
+    from fayuan.messaging.sms import LocmemSmsBackend
+
+    settings.FAYUAN_SMS_BACKEND = "fayuan.messaging.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    # Every record the configured loggers write (fayuan's and Django's at INFO, the level of
+    # settings.LOGGING; django.template's DEBUG lines, which quote a template's context, are
+    # never written), before the handlers' masking filter: nothing should need it.
+    for name in ("fayuan", "django", "django.request", "django.security"):
+        caplog.set_level(logging.INFO, logger=name)
+    w = Walker(ip="198.51.100.120")
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = apply_online(w).content.decode()
+    number = re.search(r'class="number">([A-Z0-9-]+)<', receipt)
+    assert number is not None
+    w.get("/lawyers/")
+    w.get("/status/")
+    with django_capture_on_commit_callbacks(execute=True):
+        w.post("/status/", {"number": number.group(1), "phone": APPLICANT_PHONE}, "/status/")
+    codes = [m.group(1) for s in LocmemSmsBackend.outbox if (m := re.search(r"(\d{6})", s.text))]
+    assert codes, [s.text for s in LocmemSmsBackend.outbox]
+    r = w.post("/status/code/", {"code": codes[-1]})
+    assert r.status_code == 302 and r["Location"] == "/status/case/"
+    assert "审查" in w.get("/status/case/").content.decode()
+    LocmemSmsBackend.outbox.clear()
+
+    personal = (GOOD_ID, APPLICANT_PHONE, NAME, GOOD_ID[:6] + "%", "13800001234"[3:])
+    from urllib.parse import unquote
+
+    urls = [unquote(u) for u in w.urls]
+    assert urls and all("/apply/step/" not in u or "?" not in u for u in urls)
+    for value in personal:
+        assert not [u for u in urls if value in u], value
+    messages = []
+    for rec in caplog.records:
+        messages.append(rec.getMessage())
+        if rec.exc_text:
+            messages.append(rec.exc_text)
+    text = "\n".join(messages)
+    for value in (GOOD_ID, APPLICANT_PHONE, NAME):
+        assert value not in text, value
