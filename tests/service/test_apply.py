@@ -544,3 +544,40 @@ def test_submission_is_screened_and_marked_never_dropped(world: Any) -> None:
     marked = Case.objects.exclude(screening=[]).get()
     assert any("网址链接" in why for why in marked.screening)
     assert any("秒" in why for why in marked.screening)
+
+
+def test_a_second_submission_of_the_same_draft_creates_no_second_case(world: Any) -> None:
+    from django.test import RequestFactory
+
+    from fayuan.apply import submit
+    from fayuan.errors import ActionError
+
+    b = Browser()
+    fill_to(b, 7)
+    stale = the_draft()  # what a second tab loaded before the first one submitted
+    assert b.post(step(8), {"confirm": "on", "go": "submit"})["Location"] == "/apply/done/"
+    data = submit.case_input(
+        {
+            n: steps_form(n, values)
+            for n, values in (
+                (1, who()),
+                (2, WHAT),
+                (3, {}),
+                (4, MEANS),
+                (6, {}),
+                (7, {}),
+            )
+        }
+    )
+    with pytest.raises(ActionError, match="已经提交"):
+        submit.do_submit_application(world.center, stale, data, [], RequestFactory().post("/"))
+    assert Case.objects.count() == 1 and Party.objects.count() == 2
+
+
+def steps_form(n: int, values: dict[str, Any]) -> Any:
+    from fayuan.apply import forms as steps
+    from fayuan.roster.models import Center
+
+    form = steps.STEPS[n](data=values, center=Center.objects.get())
+    assert form.is_valid(), form.errors
+    return form

@@ -9,6 +9,7 @@ it "system"); 第七条 lets citizens apply online.
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -22,6 +23,7 @@ from fayuan.apply.models import ApplicationDraft, Consent, DraftFile
 from fayuan.cases import uploads
 from fayuan.cases.actions import CaseInput, PartyInput, do_intake_application
 from fayuan.cases.models import Case, Channel, DocumentKind, PartyRole
+from fayuan.errors import ActionError
 from fayuan.locks import action
 from fayuan.roster.models import Center
 
@@ -132,6 +134,13 @@ def do_submit_application(
     draft to the case, the screening marks (`fayuan.abuse.screening`: shown to the officer,
     never dropped) with today's fingerprints remembered, and the draft deleted."""
     actor = AnonymousUser()
+    # Claim the draft first: a second click (or a second tab) finds it claimed or gone and
+    # creates no second case (on PostgreSQL it waits for this transaction, then sees 0 rows).
+    claimed = ApplicationDraft.objects.filter(pk=row.pk, token_hash=row.token_hash).update(
+        token_hash=f"submitted-{uuid.uuid4().hex}"
+    )
+    if not claimed:
+        raise ActionError("这份申请已经提交了，请不要重复提交。", kind="conflict")
     case = do_intake_application(center, actor, data)
     for f in DraftFile.objects.filter(draft=row):
         uploads.attach(_checked(f), case, actor, DocumentKind.application_material)

@@ -64,9 +64,7 @@ def _choice_from_query(center: Center, query: Any) -> dict[str, str]:
         )
         if row is not None:
             found["practitioner"] = person
-            found.setdefault("institution", row)
-            if found["institution"] != row:
-                found["institution"] = row
+            found["institution"] = row  # the practitioner's own institution
     return found
 
 
