@@ -13,6 +13,7 @@ resets the accounts' passwords (and issues a new API token) so they can be print
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import secrets
@@ -111,6 +112,17 @@ class AccountSpec:
     nth: int = 0
     #: The judicial organ an organ account belongs to.
     organ: OrganKind | None = None
+    #: The workstation (司法所, by name) a workstation account belongs to (第七条).
+    workstation: str = ""
+
+
+#: Demo workstation logins (第七条): code of `ws-<code>`, the 司法所, the person's name.
+WORKSTATION_ACCOUNTS = (
+    ("chengjiang", "澄江镇司法所", "邓华（澄江镇司法所，演示）"),
+    ("tiansheng", "天生街道司法所", "曾芳（天生街道司法所，演示）"),
+)
+#: The demo's liaison point (联络点): a grassroots legal service office.
+LIAISON_INSTITUTION = "G02"
 
 
 def _institution_accounts() -> tuple[AccountSpec, ...]:
@@ -155,6 +167,18 @@ ACCOUNTS = (
         "police", Role.judicial_organ, "北碚区公安分局法制大队（演示）", organ=OrganKind.police
     ),
     AccountSpec("supervisor", Role.supervisor, "唐静（演示）"),
+    # 第七条: two town/street workstations (司法所) and a liaison institution, each with a case
+    # it submitted for a person at its counter (`_cases`).
+    *(
+        AccountSpec(f"ws-{code}", Role.workstation, full_name, workstation=station)
+        for code, station, full_name in WORKSTATION_ACCOUNTS
+    ),
+    AccountSpec(
+        f"liaison-{LIAISON_INSTITUTION.lower()}",
+        Role.liaison,
+        "冉秀英（静观法律服务所联络点，演示）",
+        institution=LIAISON_INSTITUTION,
+    ),
     *_institution_accounts(),
 )
 ADMIN_USERNAME = "admin"
@@ -177,6 +201,9 @@ GROUP_VIEWS: dict[Role, list[str]] = {
     Role.institution_admin: ["institution", "practitioner", "case", "party", "assignment"],
     Role.practitioner: ["case", "party", "assignment", "handler"],
     Role.judicial_organ: [],
+    # No admin for the counters (第七条): their pages are /workstation/ and the case page.
+    Role.workstation: [],
+    Role.liaison: [],
 }
 
 
@@ -300,6 +327,10 @@ def _profile_links(center: Center, spec: AccountSpec) -> dict[str, object]:
         return {"practitioner": practitioners.order_by("code")[spec.nth]}
     if spec.role is Role.judicial_organ:
         return {"organ": _organ(center, spec.organ or OrganKind.court)}
+    if spec.role is Role.workstation:
+        return {"workstation": Workstation.objects.get(center=center, name=spec.workstation)}
+    if spec.role is Role.liaison:
+        return {"institution": Institution.objects.get(center=center, code=spec.institution)}
     return {}
 
 
@@ -325,7 +356,7 @@ def _ensure_accounts(center: Center) -> dict[str, str]:
             user.set_password(password)
         # Everyone may sign in to the pages (/login/); the admin is for staff, not for the
         # judicial organs (which also use the API token).
-        user.is_staff = spec.role is not Role.judicial_organ
+        user.is_staff = spec.role not in (Role.judicial_organ, Role.workstation, Role.liaison)
         user.is_active = True
         user.save()
         user.groups.set([Group.objects.get(name=spec.role.value)])
@@ -356,7 +387,7 @@ def _accounts(passwords: dict[str, str]) -> list[Account]:
         Account(ADMIN_USERNAME, passwords[ADMIN_USERNAME], "系统管理员（超级用户）", "全部数据")
     ]
     profiles = StaffProfile.objects.select_related(
-        "user", "institution", "practitioner__institution", "organ"
+        "user", "institution", "practitioner__institution", "organ", "workstation"
     )
     by_user = {p.user.username: p for p in profiles.filter(user__username__in=passwords)}
     for spec in ACCOUNTS:
@@ -366,6 +397,8 @@ def _accounts(passwords: dict[str, str]) -> list[Account]:
             note = profile.institution.name
         elif profile.practitioner is not None:
             note = f"{profile.practitioner.name}，{profile.practitioner.institution.name}"
+        elif profile.workstation is not None:
+            note = profile.workstation.name
         elif profile.organ is not None:
             note = profile.organ.name + ("，也用 API 令牌" if spec.username == TOKEN_USER else "")
         accounts.append(
@@ -639,6 +672,60 @@ def _cases(center: Center, now: datetime) -> list[str]:
     attempt("待批准更换承办人的案件", handler_change_requested)
     attempt("不予法律援助的申请", refused)
     attempt("公安机关通知辩护案件", police_notification)
+
+    def helped(username: str, locality: str, serial: int, specialty: str, summary: str) -> None:
+        """第七条: a workstation or liaison point submits for a person at its counter, with the
+        person's consent and economic declaration (fayuan.workstations)."""
+        from fayuan.workstations.actions import (
+            Declaration,
+            do_submit_for_person,
+            helper_fields,
+        )
+
+        user = User.objects.get(username=username)
+        channel, station, institution = helper_fields(StaffProfile.objects.get(user=user))
+        person = _party("冉" + "明华秀"[serial % 3] + "英", date(1975, 6, 1), serial, True)
+        do_submit_for_person(
+            center,
+            user,
+            CaseInput(
+                category="labor_arbitration" if specialty == "劳动争议" else "civil",
+                locality=locality,
+                specialty=specialty,
+                summary=summary,
+                channel=channel,
+                workstation=station,
+                helped_by_institution=institution,
+                parties=[person, PartyInput("opposing", "某某建筑劳务有限公司（演示）")],
+            ),
+            Declaration(
+                household_size=3, household_monthly_income=1500, exemptions=[], pledged=True
+            ),
+            consent=True,
+        )
+
+    for n, (code, station, _name) in enumerate(WORKSTATION_ACCOUNTS):
+        attempt(
+            f"{station}代为申请的案件",
+            functools.partial(
+                helped,
+                f"ws-{code}",
+                station.removesuffix("司法所"),
+                16 + n,
+                "劳动争议",
+                f"演示：{station}为到场群众代为申请（第七条），待审查。",
+            ),
+        )
+    attempt(
+        "联络点指引申请的案件",
+        lambda: helped(
+            f"liaison-{LIAISON_INSTITUTION.lower()}",
+            "静观镇",
+            18,
+            "婚姻家庭",
+            "演示：静观法律服务所作为联络点协助申请（第七条），待审查。",
+        ),
+    )
     return warnings
 
 

@@ -29,6 +29,8 @@ ROLES = [
     "court",
     "procuratorate",
     "police",
+    "ws-chengjiang",  # 第七条: a workstation (司法所)
+    "liaison-g02",  # and a liaison point
 ]
 #: Accounts the demo gives cases to see (the others may have an empty list).
 WITH_CASES = {

@@ -89,14 +89,21 @@ def test_demo_twice_creates_once_and_prints_the_accounts(tmp_path: Path) -> None
         "roster_institution": 12,
         "roster_practitioner": 52,
         "accounts_judicialorgan": 3,
-        "accounts_staffprofile": 34,
-        "auth_user": 35,
-        "cases_case": 15,
+        # 34 + two workstations (司法所) and a liaison point (第七条), each with its case.
+        "accounts_staffprofile": 37,
+        "auth_user": 38,
+        "cases_case": 18,
         "workflow_assignment": 5,
     }
     for role in ("指派人员", "中心负责人", "公共法律服务管理科", "区司法局领导", "承办机构管理员"):
         assert role in first.stdout
-    for role in ("承办人", "办案机关", "监督人员"):
+    for role in (
+        "承办人",
+        "办案机关",
+        "监督人员",
+        "工作站（司法所）人员",
+        "联络点（承办机构）人员",
+    ):
         assert role in first.stdout
     token = re.search(r"^  (fy_\S+)$", first.stdout, re.MULTILINE)
     assert token, first.stdout
@@ -151,7 +158,7 @@ def test_demo_password_from_the_environment_and_refused_in_production(tmp_path: 
     assert set(passwords(done.stdout).values()) == {"demo-browser-pass-2026"}
     with sqlite3.connect(tmp_path / "var" / "fayuan.sqlite3") as conn:
         rows = conn.execute("SELECT username, password FROM auth_user").fetchall()
-    assert len(rows) == 35
+    assert len(rows) == 38
     argon2 = Argon2PasswordHasher()  # the settings' hasher (the tests' own is a faster one)
     assert all(argon2.verify("demo-browser-pass-2026", hashed) for _name, hashed in rows)
 
