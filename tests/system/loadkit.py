@@ -798,6 +798,11 @@ def verify(acks_path: Path) -> dict[str, Any]:
         "cases": Case.objects.filter(center=center).count(),
         "notification_cases": Case.objects.filter(source="notification").count(),
         "assignments": Assignment.objects.count(),
+        # The load's own, apart from whatever the demo assigned before it.
+        "load_notification_cases": Case.objects.filter(
+            source="notification", letter_key__in=list(letters)
+        ).count(),
+        "load_assignments": Assignment.objects.filter(case__letter_key__in=list(letters)).count(),
         "rotation_per_firm": dict(sorted(served.items())),
         "engine_proposals": EngineProposal.objects.count(),
         "officer_proposals": OfficerProposal.objects.count(),
