@@ -155,9 +155,9 @@ def test_filters_specialty_locality_kind_minors(world) -> None:
     # The institutions view: those with someone who matches.
     assert chosen_places(get(show="places", minors="on")) == {kid.institution.code}
     # A wrong value is explained beside its field and filters nothing away silently.
-    html = get(years="很多")
-    assert "errorlist" in html
-    assert "没有符合条件" not in html
+    html = get(years="很多", minors="on")
+    assert "请填写整数年数" in html
+    assert chosen_people(html) == {"L013"}  # the valid filter still applies
 
 
 def test_pages_keep_the_filters(world) -> None:

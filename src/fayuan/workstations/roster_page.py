@@ -95,6 +95,11 @@ class RosterFilter(forms.Form):
         max_value=60,
         required=False,
         help_text="如：刑事重大案件要求执业 3 年以上（第十一条）。",
+        error_messages={
+            "invalid": "请填写整数年数，如 3。",
+            "min_value": "年数不能小于 0。",
+            "max_value": "年数最多填 60。",
+        },
     )
     minors = forms.BooleanField(label="只看可承办未成年人案件的", required=False)
 
@@ -219,8 +224,9 @@ def lawyers(request: HttpRequest) -> HttpResponse:
     localities, specialties = _choices(center)
     form = RosterFilter(request.GET or None, localities=localities, specialties=specialties)
     data: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data  # the valid filters apply; a wrong one is shown beside it
     show = data.get("show") or "people"
     people = _filtered(center, data, today)
     if show == "places":
