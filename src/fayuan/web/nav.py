@@ -103,7 +103,7 @@ def menu(request: HttpRequest) -> list[dict[str, Any]]:
         matches = here == url if url == "/" else here.startswith(url)
         items.append({"label": label, "url": url, "current": matches})
     # Only the closest entry is the current one (/workstation/apply/ is not also /workstation/).
-    best = max((i for i in items if i["current"]), key=lambda i: len(i["url"]), default=None)
+    best = max((i for i in items if i["current"]), key=lambda i: len(str(i["url"])), default=None)
     for item in items:
         item["current"] = item is best
     return items
