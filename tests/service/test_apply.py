@@ -232,7 +232,7 @@ def test_the_whole_path_to_a_case_with_parties_attachment_and_consents(
     assert all(c.notice_version == drafts.NOTICE_VERSION and c.ip_hash for c in case.consents.all())
     assert not ApplicationDraft.objects.exists() and not DraftFile.objects.exists()
     intake = AuditEvent.objects.get(action="case.intake_application")
-    assert intake.actor_label == "system" and GOOD_ID not in str(intake.data)
+    assert intake.actor_label == "公众（未登录）" and GOOD_ID not in str(intake.data)
     assert AuditEvent.objects.filter(action="case.document_upload").count() == 2
 
     r = b.get("/apply/done/")

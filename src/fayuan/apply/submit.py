@@ -3,7 +3,7 @@
 applicant's consents, in one transaction; then the draft is deleted.
 
 The applicant has no account: the action is taken by an anonymous actor (the audit log names
-it "system"); 第七条 lets citizens apply online.
+it 公众（未登录）); 第七条 lets citizens apply online.
 """
 
 from __future__ import annotations

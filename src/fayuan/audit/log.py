@@ -69,8 +69,11 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def _label(actor: AbstractBaseUser | AnonymousUser | None) -> tuple[int | None, str]:
-    if actor is None or not actor.is_authenticated:
-        return None, "system"
+    if actor is None:
+        return None, "系统"  # a background task, a command
+    if not actor.is_authenticated:
+        # Someone not signed in: an applicant online, or a status lookup by SMS code.
+        return None, "公众（未登录）"
     return int(actor.pk), actor.get_username()
 
 

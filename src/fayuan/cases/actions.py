@@ -246,7 +246,7 @@ def set_deadlines(case: Case, started_at: datetime, field_name: str) -> Deadline
 def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Case:
     """第七条：a citizen's application, online or at a workstation, with who helped. An online
     application (channel `online`) comes from the applicant, who has no account: it is the
-    one intake an anonymous actor may make (`fayuan.apply`; the audit log names it "system")."""
+    one intake an anonymous actor may make (`fayuan.apply`; the audit log names it 公众（未登录）)."""
     if not (data.channel == Channel.online and not actor.is_authenticated):
         require(actor, "intake_application")
     _validate_parties(data.parties)
