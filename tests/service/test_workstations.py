@@ -239,7 +239,7 @@ def test_liaison_submits_with_its_institution_recorded_as_helper(world, helpers)
 
 def test_helpers_cannot_name_another_helper_through_the_action(world, helpers) -> None:
     """The API and any other caller of do_intake_application: a workstation records only
-    itself, a liaison only itself (fayuan.workstations.guard); nothing is written."""
+    itself, a liaison only itself (checked in do_intake_application); nothing is written."""
     before = rows()
 
     def intake(user: User, **fields: str) -> None:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fayuan import locks
-from fayuan.accounts.access import AnyUser, require
+from fayuan.accounts.access import AnyUser, helper_intake_refusal, require
 from fayuan.accounts.models import JudicialOrgan
 from fayuan.audit import log as audit
 from fayuan.cases.letters import letter_key
@@ -246,7 +246,7 @@ def set_deadlines(case: Case, started_at: datetime, field_name: str) -> Deadline
 def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Case:
     """第七条：a citizen's application, online or at a workstation, with who helped. An online
     application (channel `online`) comes from the applicant, who has no account: it is the
-    one intake an anonymous actor may make (`fayuan.apply`; the audit log names it 公众（未登录）)."""
+    one intake an anonymous actor may make (`fayuan.apply`; the audit log: 公众（未登录）)."""
     if not (data.channel == Channel.online and not actor.is_authenticated):
         require(actor, "intake_application")
     _validate_parties(data.parties)
@@ -256,6 +256,16 @@ def do_intake_application(center: Center, actor: AnyUser, data: CaseInput) -> Ca
         raise ActionError("经工作站（司法所）申请的，须写明工作站。", "workstation")
     with transaction.atomic():
         refs = _resolve(center, data)
+        # 第七条: a workstation or liaison point records only what it helped with, as itself.
+        workstation, helper = refs["workstation"], refs["helped_by_institution"]
+        problem = helper_intake_refusal(
+            actor,
+            data.channel,
+            workstation.pk if workstation else None,
+            helper.pk if helper else None,
+        )
+        if problem:
+            raise ActionError(problem, "channel", kind="forbidden")
         case = _create(
             center,
             actor,

@@ -70,7 +70,7 @@ def _submit(
     _check_person(consent, declaration)
     case = do_intake_application(center, actor, data)
     # The helper the case names is the user's own (access.helper_intake_refusal; the guard
-    # of fayuan.workstations.guard has already refused any other).
+    # of do_intake_application has already refused any other).
     problem = helper_intake_refusal(
         actor, case.channel, case.workstation_id, case.helped_by_institution_id
     )
