@@ -411,8 +411,12 @@ FAYUAN_TRUSTED_PROXIES = [
     if p.strip()
 ]
 # Every POST to a public page, per client address (AbuseMiddleware, before sessions and CSRF).
+# One application is about 12-15 POSTs (consent, eight steps, files, submit) and many phones
+# share one carrier address (CGNAT): 300 in 10 minutes lets some twenty people through one
+# address while a flood still stops; the per-address submission limit (10 an hour) and the
+# screening do the rest.
 FAYUAN_PUBLIC_PREFIXES = ("/apply/", "/status/", "/lawyers/")
-FAYUAN_PUBLIC_POST_LIMIT = int(os.environ.get("FAYUAN_PUBLIC_POST_LIMIT", "60"))
+FAYUAN_PUBLIC_POST_LIMIT = int(os.environ.get("FAYUAN_PUBLIC_POST_LIMIT", "300"))
 FAYUAN_PUBLIC_POST_WINDOW = int(os.environ.get("FAYUAN_PUBLIC_POST_WINDOW", "600"))
 # The human check (fayuan.abuse.challenge): proof-of-work difficulty in bits, challenge lifetime.
 FAYUAN_POW_BITS = int(os.environ.get("FAYUAN_POW_BITS", "14"))

@@ -93,11 +93,12 @@ def new_code(site: Site, before: int, timeout: float = 15) -> str:
     raise AssertionError("no SMS code in the server's log:\n" + site.server.log_tail())
 
 
-def demo_case(site: Site, status: str) -> str:
-    """The number of the demo case in `status` (from the officer's case list)."""
+def demo_case(site: Site, status: str, code: str) -> str:
+    """The number of the demo case in `status` (from the officer's case list filtered by it):
+    the oldest, as the flow tests of the same run may have brought newer cases there."""
     officer = site.login("officer")
-    officer.goto(site.url("/cases/"))
-    row = officer.locator("tr", has_text=status).first
+    officer.goto(site.url(f"/cases/?status={code}"))
+    row = officer.locator("tbody tr", has_text=status).last
     number = row.locator("td").first.inner_text().strip()
     officer.context.close()
     return number
@@ -233,13 +234,13 @@ def test_apply_with_a_chosen_lawyer_resume_and_follow(
 
 
 def test_an_assignment_and_a_denial_seen_by_the_applicant(site: Site) -> None:
-    named = demo_case(site, "已安排承办人")
+    named = demo_case(site, "已安排承办人", "handler_named")
     page = site.new_page("applicant-assigned")
     page.set_viewport_size(PHONE_VIEW)
     look_up(site, page, named, "13800000011", "assigned")
     expect(page.locator("body")).to_contain_text("律师")
 
-    refused = demo_case(site, "不予法律援助")
+    refused = demo_case(site, "不予法律援助", "refused")
     page = site.new_page("applicant-refused")
     page.set_viewport_size(PHONE_VIEW)
     look_up(site, page, refused, "13800000014", "refused")
