@@ -8,6 +8,7 @@
   and director, once per center and day.
 - `calendar_reminder` (daily): next year's holiday arrangement is missing (SPEC §5);
   `remind_next_year` sends once per center and year.
+- `purge_drafts` (daily): expired online application drafts deleted with their files.
 - `recompute_provisional_deadlines`: after a year's holiday arrangement is entered, once per
   entry.
 
@@ -231,6 +232,15 @@ def calendar_reminder(at: str | None = None) -> int:
     from fayuan.holidays.actions import remind_next_year
 
     return len(remind_next_year(_moment(at) if at else None))
+
+
+@app.task(name="fayuan.purge_drafts")
+def purge_drafts() -> int:
+    """Daily: online application drafts past their 30 days are deleted with their files and
+    consents (个人信息保护法第十九条: kept no longer than needed). Returns the number deleted."""
+    from fayuan.apply.drafts import purge_expired
+
+    return purge_expired()
 
 
 @app.task(name="fayuan.recompute_provisional_deadlines", **RETRYING)

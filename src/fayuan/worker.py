@@ -34,6 +34,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "fayuan.calendar_reminder",
         "schedule": crontab(hour=9, minute=0),
     },
+    "purge-expired-drafts": {
+        "task": "fayuan.purge_drafts",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

@@ -581,3 +581,21 @@ def steps_form(n: int, values: dict[str, Any]) -> Any:
     form = steps.STEPS[n](data=values, center=Center.objects.get())
     assert form.is_valid(), form.errors
     return form
+
+
+def test_the_worker_purges_expired_drafts_every_night(world) -> None:
+    """个人信息保护法第十九条: a draft is kept no longer than its 30 days, by the daily task."""
+    from datetime import timedelta as _td
+
+    from django.utils import timezone as _tz
+
+    from fayuan import tasks
+    from fayuan.apply.models import ApplicationDraft
+    from fayuan.worker import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["purge-expired-drafts"]["task"] == "fayuan.purge_drafts"
+    consented(Browser())
+    assert ApplicationDraft.objects.count() == 1
+    ApplicationDraft.objects.update(expires_at=_tz.now() - _td(seconds=1))
+    assert tasks.purge_drafts() == 1
+    assert not ApplicationDraft.objects.exists()

@@ -178,7 +178,11 @@ def test_beat_schedule_is_in_code() -> None:
 
     assert app.conf.beat_schedule == BEAT_SCHEDULE
     names = {entry["task"] for entry in BEAT_SCHEDULE.values()}
-    assert names == {"fayuan.deadline_reminders", "fayuan.calendar_reminder"}
+    assert names == {
+        "fayuan.deadline_reminders",
+        "fayuan.calendar_reminder",
+        "fayuan.purge_drafts",
+    }
     assert names <= set(app.tasks)
 
 
