@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("fayuan.status.urls")),
     path("", include("fayuan.workstations.urls")),
     path("", include("fayuan.abuse.urls")),
+    path("", include("fayuan.reports.urls")),
     # The staff pages (fayuan.web.urls), last: their patterns start at the root.
     path("", include("fayuan.web.urls")),
 ]

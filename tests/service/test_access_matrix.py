@@ -74,6 +74,7 @@ apply_recusal          YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
 decide_recusal         ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
 import_roster          YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
 export_roster          YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
+view_reports           ---   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
 set_institution_status ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---
 view_deadlines         YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
 view_audit             ---   YYY   YYY   ---   ---   ---   ---   YYY   ---   ---   ---   ---

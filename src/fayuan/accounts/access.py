@@ -53,6 +53,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "decide_recusal": frozenset({Role.director, *BUREAU}),
     "import_roster": frozenset({Role.officer, Role.director}),
     "export_roster": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
+    # 第九、十三条: the reports to the bureau (fayuan.reports).
+    "view_reports": frozenset({Role.director, *BUREAU, Role.supervisor}),
     "set_institution_status": frozenset({Role.director, Role.bureau_section}),
     "view_deadlines": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
     "view_audit": frozenset({Role.director, Role.bureau_section, Role.supervisor}),
@@ -82,6 +84,7 @@ ACTION_ZH = {
     "decide_recusal": "决定回避",
     "import_roster": "导入名册",
     "export_roster": "导出名册",
+    "view_reports": "查看统计报表",
     "set_institution_status": "暂停或恢复机构指派",
     "view_deadlines": "查看期限报表",
     "view_audit": "查看审计日志",

@@ -61,6 +61,8 @@ ACTION_NAMES: dict[str, str] = {
     "account.create": "新建账号",
     "account.update": "修改账号",
     "organ.letter_reply": "下载指派复函",
+    "report.request": "申请生成统计报表",
+    "report.download": "下载统计报表",
 }
 
 OBJECT_NAMES: dict[str, str] = {
@@ -85,6 +87,7 @@ OBJECT_NAMES: dict[str, str] = {
     "accounts.declaredperson": "申报人员",
     "auth.user": "用户",
     "holidays.holidayyear": "年度节假日安排",
+    "reports.generatedreport": "统计报表",
 }
 
 

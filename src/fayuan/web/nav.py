@@ -34,6 +34,7 @@ NAV: dict[Role, list[Entry]] = {
         ("轮次与排名", "rotation"),
         ("账号", "accounts"),
         ("审计日志", "audit"),
+        ("统计报表", "reports"),
     ],
     Role.bureau_section: [
         *COMMON,
@@ -45,6 +46,7 @@ NAV: dict[Role, list[Entry]] = {
         ("轮次与排名", "rotation"),
         ("账号", "accounts"),
         ("审计日志", "audit"),
+        ("统计报表", "reports"),
     ],
     Role.bureau_leader: [
         *COMMON,
@@ -52,6 +54,7 @@ NAV: dict[Role, list[Entry]] = {
         ("更换承办人", "handler_changes"),
         *CENTER_CASES,
         ("轮次与排名", "rotation"),
+        ("统计报表", "reports"),
     ],
     Role.institution_admin: [
         *COMMON,
@@ -70,6 +73,7 @@ NAV: dict[Role, list[Entry]] = {
         ("承办机构名册", "roster"),
         ("轮次与排名", "rotation"),
         ("审计日志", "audit"),
+        ("统计报表", "reports"),
     ],
     # 第七条 (fayuan.workstations: names outside the "web" namespace, see `menu`).
     Role.workstation: [

@@ -1,0 +1,540 @@
+"""The report as files: an Excel workbook (one sheet per section, a summary first) and an A4 PDF
+with charts (reportlab.graphics), Chinese in the embedded faces of `fayuan.documents`.
+
+Both are made in memory first and then written atomically (a temporary file in the target
+directory, fsync, rename): an error leaves no file, a reader never sees half of one."""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from fayuan.reports.figures import Figures
+
+#: The sheets in order, with their Chinese names (the summary first).
+SHEETS = (
+    "汇总",
+    "案件类别与来源",
+    "按期指派",
+    "机构指派与轮次",
+    "承办人集中度",
+    "改变系统建议",
+    "更换承办人",
+    "回避",
+    "投诉与评查",
+)
+
+#: The PDF's section headings (each also a workbook sheet's subject).
+HEADINGS = (
+    "一、案件类别与来源",
+    "二、按期指派",
+    "三、承办机构指派数与轮次应得数",
+    "四、承办人集中度",
+    "五、改变系统建议的指派意见",
+    "六、更换承办人",
+    "七、回避",
+    "八、投诉与案卷评查",
+)
+
+
+def title(fig: Figures) -> str:
+    return f"{fig.center_name}法律援助案件指派情况报告（{fig.period.label}）"
+
+
+def file_stem(fig: Figures) -> str:
+    return f"report-{fig.center_code}-{fig.period.code}"
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+# ------------------------------------------------------------------ the sections as tables
+
+
+def summary_rows(fig: Figures) -> list[tuple[str, str]]:
+    c = fig.concentration
+    return [
+        ("法律援助中心", fig.center_name),
+        ("期间", fig.period.label),
+        ("本期指派案件（件）", str(fig.cases)),
+        *[(f"其中{label}（件）", str(n)) for label, n in fig.by_category],
+        *[(f"来源：{label}（件）", str(n)) for label, n in fig.by_source],
+        (
+            "按本地期限（第六条）指派率",
+            f"{fig.local.text}（{fig.local.on_time}/{fig.local.counted}）",
+        ),
+        (
+            "按法定期限（三日）指派率",
+            f"{fig.statutory.text}（{fig.statutory.on_time}/{fig.statutory.counted}）",
+        ),
+        ("本期发出指派通知书（份）", str(sum(r.assignments for r in fig.institutions))),
+        ("其中刑事轮流指派（份）", str(fig.rotation_total)),
+        (
+            "承办案件最多的 10% 承办人所占份额",
+            f"{c.text}（{c.busiest} 人 {c.busiest_cases} 件 / "
+            f"{c.practitioners} 人 {c.all_cases} 件）",
+        ),
+        ("改变系统建议（次）", str(len(fig.overrides))),
+        ("更换承办人申请（次）", str(len(fig.handler_changes))),
+        ("回避（次）", str(len(fig.recusals))),
+        ("投诉与评查", fig.supervision_note),
+    ]
+
+
+def sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(sheet, headers, rows) of every sheet after the summary."""
+    c = fig.concentration
+    return [
+        (
+            "案件类别与来源",
+            ["分类", "项目", "案件数（件）"],
+            [["类别", label, n] for label, n in fig.by_category]
+            + [["来源", label, n] for label, n in fig.by_source]
+            + [["合计", "本期指派案件", fig.cases]],
+        ),
+        (
+            "按期指派",
+            ["期限", "按期（件）", "计入（件）", "未记录期限（件）", "按期指派率"],
+            [
+                [
+                    "本地期限（第六条）",
+                    fig.local.on_time,
+                    fig.local.counted,
+                    fig.local.without_limit,
+                    fig.local.text,
+                ],
+                [
+                    "法定期限（三日）",
+                    fig.statutory.on_time,
+                    fig.statutory.counted,
+                    fig.statutory.without_limit,
+                    fig.statutory.text,
+                ],
+            ]
+            + [[], ["超期指派的案件", "类别", "指派时间", "本地期限", "法定期限", "超过"]]
+            + [
+                [
+                    r["case"],
+                    r["category"],
+                    r["issued"],
+                    r["local_due"],
+                    r["statutory_due"],
+                    r["beyond"],
+                ]
+                for r in fig.late_cases
+            ],
+        ),
+        (
+            "机构指派与轮次",
+            [
+                "编号",
+                "承办机构",
+                "类型",
+                "指派（份）",
+                "其中刑事",
+                "刑事轮流指派",
+                "轮次权重",
+                "轮次应得",
+                "差额",
+            ],
+            [
+                [
+                    r.code,
+                    r.name,
+                    r.kind,
+                    r.assignments,
+                    r.criminal,
+                    r.rotation,
+                    r.weight,
+                    round(r.entitlement, 2),
+                    round(r.difference, 2),
+                ]
+                for r in fig.institutions
+            ],
+        ),
+        (
+            "承办人集中度",
+            ["承办人编号", "承办人", "本期承办案件（件）"],
+            [[code, name, n] for code, name, n in c.top]
+            + [
+                [],
+                ["有案件的承办人（人）", c.practitioners],
+                ["最多的 10%（人）", c.busiest],
+                ["其承办案件（件）", c.busiest_cases],
+                ["全部承办案件（件）", c.all_cases],
+                ["份额", c.text],
+            ],
+        ),
+        (
+            "改变系统建议",
+            ["案件编号", "类别", "时间", "系统建议机构", "指派意见机构", "理由", "状态"],
+            [
+                [
+                    o["case"],
+                    o["category"],
+                    o["at"],
+                    o["engine"],
+                    o["officer"],
+                    o["reason"],
+                    o["status"],
+                ]
+                for o in fig.overrides
+            ],
+        ),
+        (
+            "更换承办人",
+            ["案件编号", "第几次", "申请时间", "方式", "理由", "状态"],
+            [
+                [h["case"], h["number"], h["at"], h["mode"], h["reason"], h["status"]]
+                for h in fig.handler_changes
+            ],
+        ),
+        (
+            "回避",
+            ["案件编号", "时间", "回避人员角色", "回避事由", "系统提示", "状态"],
+            [
+                [r["case"], r["at"], r["role"], r["grounds"], r["flagged"], r["status"]]
+                for r in fig.recusals
+            ],
+        ),
+        ("投诉与评查", ["说明"], [[fig.supervision_note]]),
+    ]
+
+
+# ------------------------------------------------------------------ Excel
+
+
+def workbook_bytes(fig: Figures) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "汇总"
+    sheet.append([title(fig)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["项目", "数值"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for item, value in summary_rows(fig):
+        sheet.append([item, value])
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 60
+    for name, headers, rows in sections(fig):
+        ws = book.create_sheet(name)
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True)
+        for values in rows:
+            ws.append(values)
+        for i, h in enumerate(headers, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(h) * 2 + 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ PDF
+
+
+def _bar_chart(
+    labels: Sequence[str],
+    series: Sequence[Sequence[float]],
+    names: Sequence[str],
+    font: str,
+    width: float,
+    height: float,
+    chart_title: str,
+) -> Any:
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+
+    palette = [colors.HexColor("#2f5d8a"), colors.HexColor("#d08c2c")]
+    drawing = Drawing(width, height)
+    drawing.add(
+        String(width / 2, height - 14, chart_title, fontName=font, fontSize=11, textAnchor="middle")
+    )
+    chart = VerticalBarChart()
+    chart.x, chart.y = 40, 60
+    chart.width, chart.height = width - 60, height - 110
+    chart.data = [list(s) for s in series]
+    chart.categoryAxis.categoryNames = list(labels)
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.angle = 30 if len(labels) > 6 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.valueMin = 0
+    top = max([max(s) if s else 0 for s in series] + [1])
+    chart.valueAxis.valueMax = math.ceil(top * 1.15) or 1
+    chart.valueAxis.valueStep = max(1, math.ceil(chart.valueAxis.valueMax / 5))
+    for i in range(len(series)):
+        chart.bars[i].fillColor = palette[i % len(palette)]
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabelFormat = "%.4g"
+    drawing.add(chart)
+    if len(names) > 1:
+        legend = Legend()
+        legend.fontName = font
+        legend.fontSize = 8
+        legend.x, legend.y = width - 150, height - 30
+        legend.alignment = "right"
+        legend.colorNamePairs = [(palette[i], n) for i, n in enumerate(names)]
+        drawing.add(legend)
+    return drawing
+
+
+def pdf_bytes(fig: Figures) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from fayuan.documents.pdf import pdf_font_names
+
+    title_font, body_font = pdf_font_names()
+    h0 = ParagraphStyle(
+        "h0", fontName=title_font, fontSize=16, leading=24, alignment=1, spaceAfter=6
+    )
+    h1 = ParagraphStyle(
+        "h1", fontName=title_font, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4
+    )
+    body = ParagraphStyle("b", fontName=body_font, fontSize=10, leading=15)
+    cell = ParagraphStyle("c", fontName=body_font, fontSize=8.5, leading=11)
+    width = A4[0] - 36 * mm
+
+    def table(headers: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> Any:
+        data = [[Paragraph(str(h), cell) for h in headers]]
+        data += [[Paragraph("" if v is None else str(v), cell) for v in r] for r in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    story: list[Any] = [Paragraph(title(fig), h0)]
+    story.append(
+        Paragraph(
+            f"依据《重庆市北碚区法律援助案件指派工作制度（试行）》第九条、第十三条定期向区司法局反馈。"
+            f"期间：{fig.period.label}（北京时间）。本期指派案件 {fig.cases} 件。",
+            body,
+        )
+    )
+    story.append(Spacer(1, 4))
+    story.append(
+        table(
+            ["项目", "数值"], [list(r) for r in summary_rows(fig)[2:]], [width * 0.42, width * 0.58]
+        )
+    )
+
+    story.append(Paragraph(HEADINGS[0], h1))
+    story.append(
+        _bar_chart(
+            [label for label, _ in fig.by_category],
+            [[n for _, n in fig.by_category]],
+            ["案件数"],
+            body_font,
+            width,
+            190,
+            "本期指派案件（按类别，件）",
+        )
+    )
+    story.append(table(["来源", "案件数（件）"], [[label, n] for label, n in fig.by_source]))
+
+    story.append(Paragraph(HEADINGS[1], h1))
+    story.append(
+        table(
+            ["期限", "按期（件）", "计入（件）", "未记录期限（件）", "按期指派率"],
+            [
+                [
+                    "本地期限（第六条）",
+                    fig.local.on_time,
+                    fig.local.counted,
+                    fig.local.without_limit,
+                    fig.local.text,
+                ],
+                [
+                    "法定期限（三日）",
+                    fig.statutory.on_time,
+                    fig.statutory.counted,
+                    fig.statutory.without_limit,
+                    fig.statutory.text,
+                ],
+            ],
+        )
+    )
+    if fig.late_cases:
+        story.append(Spacer(1, 4))
+        story.append(
+            table(
+                ["超期指派的案件", "指派时间", "本地期限", "法定期限", "超过"],
+                [
+                    [r["case"], r["issued"], r["local_due"], r["statutory_due"], r["beyond"]]
+                    for r in fig.late_cases
+                ],
+            )
+        )
+
+    story.append(Paragraph(HEADINGS[2], h1))
+    firms = [r for r in fig.institutions if r.weight or r.rotation]
+    if firms:
+        story.append(
+            _bar_chart(
+                [r.code for r in firms],
+                [[r.rotation for r in firms], [round(r.entitlement, 2) for r in firms]],
+                ["刑事轮流指派", "轮次应得"],
+                body_font,
+                width,
+                210,
+                "刑事轮流指派与轮次应得（按律师事务所）",
+            )
+        )
+    story.append(
+        table(
+            ["承办机构", "指派", "其中刑事", "轮流指派", "权重", "应得", "差额"],
+            [
+                [
+                    f"{r.name}（{r.code}）",
+                    r.assignments,
+                    r.criminal,
+                    r.rotation,
+                    r.weight,
+                    f"{r.entitlement:.2f}",
+                    f"{r.difference:+.2f}",
+                ]
+                for r in fig.institutions
+            ],
+            [width * 0.4] + [width * 0.1] * 6,
+        )
+    )
+    story.append(
+        Paragraph(
+            f"轮次应得 = 本期刑事轮流指派 {fig.rotation_total} 份 × 本所权重 ÷ 总权重 "
+            f"{fig.total_weight}（SPEC §8）。",
+            body,
+        )
+    )
+
+    c = fig.concentration
+    story.append(Paragraph(HEADINGS[3], h1))
+    story.append(
+        Paragraph(
+            f"本期有承办案件的承办人 {c.practitioners} 人，承办最多的 10%（{c.busiest} 人）承办 "
+            f"{c.busiest_cases} 件，占全部 {c.all_cases} 件的 {c.text}。",
+            body,
+        )
+    )
+    if c.top:
+        story.append(
+            table(["承办人", "案件（件）"], [[f"{n}（{code}）", k] for code, n, k in c.top])
+        )
+
+    story.append(Paragraph(HEADINGS[4], h1))
+    if fig.overrides:
+        story.append(
+            table(
+                ["案件", "系统建议", "指派意见", "理由", "状态"],
+                [
+                    [o["case"], o["engine"], o["officer"], o["reason"], o["status"]]
+                    for o in fig.overrides
+                ],
+            )
+        )
+    else:
+        story.append(Paragraph("本期无改变系统建议的指派意见。", body))
+
+    story.append(Paragraph(HEADINGS[5], h1))
+    if fig.handler_changes:
+        story.append(
+            table(
+                ["案件", "第几次", "方式", "理由", "状态"],
+                [
+                    [h["case"], h["number"], h["mode"], h["reason"], h["status"]]
+                    for h in fig.handler_changes
+                ],
+            )
+        )
+    else:
+        story.append(Paragraph("本期无更换承办人申请。", body))
+
+    story.append(Paragraph(HEADINGS[6], h1))
+    if fig.recusals:
+        story.append(
+            table(
+                ["案件", "回避人员", "事由", "系统提示", "状态"],
+                [
+                    [r["case"], r["role"], r["grounds"], r["flagged"], r["status"]]
+                    for r in fig.recusals
+                ],
+            )
+        )
+    else:
+        story.append(Paragraph("本期无回避。", body))
+
+    story.append(Paragraph(HEADINGS[7], h1))
+    story.append(Paragraph(fig.supervision_note + "。", body))
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title(fig),
+        author=fig.center_name,
+    )
+    doc.build(story)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """`content` at `path`, whole or not at all."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_report(fig: Figures, directory: Path) -> tuple[Path, Path]:
+    """The workbook and the PDF in `directory`: both made first, then each written atomically
+    (the PDF is only written once the workbook is, and an error in either writes neither)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    xlsx, pdf = workbook_bytes(fig), pdf_bytes(fig)
+    stem = file_stem(fig)
+    xlsx_path, pdf_path = directory / f"{stem}.xlsx", directory / f"{stem}.pdf"
+    write_atomically(xlsx_path, xlsx)
+    try:
+        write_atomically(pdf_path, pdf)
+    except BaseException:
+        xlsx_path.unlink(missing_ok=True)
+        raise
+    return xlsx_path, pdf_path

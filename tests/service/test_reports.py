@@ -1,0 +1,505 @@
+"""The reports to the bureau (第九、十三条) and the public figures (法律援助法第五十八条).
+
+One small month, November 2026, built through the actions (no figure is written into the
+database by hand), and every figure of the report compared with the number worked out by hand
+below. The roster is examples/stream-7/roster.json."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now as timezone_now
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from tests.service.conftest import make_user
+
+from fayuan.accounts.models import Role
+from fayuan.audit.models import AuditEvent
+from fayuan.cases.actions import (
+    CaseInput,
+    PartyInput,
+    do_grant_aid,
+    do_intake_application,
+    do_intake_notification,
+)
+from fayuan.cases.models import Case, Party
+from fayuan.reports import output
+from fayuan.reports.figures import NO_SUPERVISION, Period, PeriodError, compute
+from fayuan.reports.models import GeneratedReport, ReportStatus
+from fayuan.roster.models import Institution, Practitioner
+from fayuan.web.supervision import rotation_context
+from fayuan.workflow import actions
+from fayuan.workflow.models import Recusal
+from fayuan.workflow.recusal import do_decide_recusal, do_declare_person
+
+pytestmark = pytest.mark.django_db
+
+CST = timezone(timedelta(hours=8))
+NOVEMBER = Period(2026, 11)
+RELATIVE = "王大明"
+OVERRIDE_REASON = "受援人行动不便，所选机构距其住所近，便于会见"
+
+
+def cst(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=CST)
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[None]:
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+def notification(world, letter: str, received: datetime) -> Case:
+    data = CaseInput(
+        category="criminal",
+        locality="天生街道",
+        parties=[PartyInput("aided", "刘勇勇", "500109196706097552")],
+        organ_id=world.organ.pk,
+        letter_number=letter,
+        letter_received_at=received,
+    )
+    with at(received):
+        case, _ = do_intake_notification(world.center, world.user("judicial_organ"), data)
+    return case
+
+
+def criminal(world, letter: str, received: datetime, issued: datetime) -> Case:
+    case = notification(world, letter, received)
+    with at(issued):
+        proposal = actions.do_propose(case, world.user("officer"))
+        actions.do_director_decide(proposal, world.user("director"), approve=True)
+        actions.do_issue_assignment(proposal, world.user("officer"))
+    case.refresh_from_db()
+    return case
+
+
+def civil(world, n: int, granted: datetime, *, officer: str = "officer", **fields) -> Case:
+    data = CaseInput(
+        category="civil",
+        locality="天生街道",
+        parties=[
+            PartyInput("aided", f"张小{n}", is_applicant=True),
+            PartyInput("opposing", f"某公司{n}"),
+        ],
+        channel="counter",
+        **fields,
+    )
+    with at(granted):
+        case = do_intake_application(world.center, world.user(officer), data)
+        return do_grant_aid(case, world.user(officer), at=granted)
+
+
+def issue(world, proposal) -> None:
+    actions.do_director_decide(proposal, world.user("director"), approve=True)
+    actions.do_issue_assignment(proposal, world.user("officer"))
+
+
+def admin_of(world, code: str):
+    if code == "F04":
+        return world.user("institution_admin")
+    inst = Institution.objects.get(center=world.center, code=code)
+    return make_user(world.center, f"admin-{code}", Role.institution_admin, institution=inst)
+
+
+@pytest.fixture
+def month(world) -> dict[str, Case]:
+    """November 2026 (no holiday in it):
+
+    A  criminal notification received Mon 2 Nov 10:00, assigned Tue 3 Nov 09:00 (rotation);
+    B  criminal notification received Wed 4 Nov 10:00, assigned Fri 20 Nov 09:00: late;
+    C  civil application choosing F04, granted Mon 9 Nov, assigned Tue 10 Nov; handler L013
+       (11 Nov), agreement, a handler change within F04 (16 Nov, approved), L014 (17 Nov);
+    D  civil application, granted Tue 10 Nov, the officer proposes F04 where the rules said
+       F03 (the override, with its reason), assigned Wed 11 Nov; handler L013;
+    E  civil application of the officer's declared relative, 12 Nov: flagged, recusal granted;
+    F  criminal notification received Mon 30 Nov, assigned Tue 1 Dec 00:30 Beijing time (still
+       30 Nov in UTC): December's, not November's.
+    """
+    cases = {}
+    cases["A"] = criminal(world, "（2026）渝0109刑初201号", cst(2, 10), cst(3, 9))
+    cases["B"] = criminal(world, "（2026）渝0109刑初202号", cst(4, 10), cst(20, 9))
+
+    c = civil(world, 1, cst(9, 10), chosen_institution="F04")
+    with at(cst(10, 9)):
+        issue(world, actions.do_propose(c, world.user("officer")))
+    c.refresh_from_db()
+    f04 = world.user("institution_admin")
+    with at(cst(11, 9)):
+        actions.do_name_handlers(c, f04, ["L013"])
+        actions.do_sign_agreement(c, f04, date(2026, 11, 11))
+    with at(cst(16, 9)):
+        change = actions.do_request_handler_change(
+            c, f04, "承办律师与对方当事人存在利益冲突", consent=True, mode="same_institution"
+        )
+        actions.do_decide_handler_change(change, world.user("director"), approve=True)
+    with at(cst(17, 9)):
+        actions.do_name_handlers(c, f04, ["L014"])
+    cases["C"] = c
+
+    d = civil(world, 2, cst(10, 10))
+    with at(cst(11, 9)):
+        override = actions.do_propose(
+            d, world.user("officer"), institution_code="F04", override_reason=OVERRIDE_REASON
+        )
+        assert override.differs_from_engine, override.engine_proposal.institution.code
+        issue(world, override)
+    d.refresh_from_db()
+    with at(cst(12, 9)):
+        actions.do_name_handlers(d, f04, ["L013"])
+    cases["D"] = d
+
+    do_declare_person(world.user("officer"), "relative", RELATIVE, relation="parent")
+    with at(cst(12, 10)):
+        data = CaseInput(
+            category="civil",
+            locality="天生街道",
+            parties=[PartyInput("aided", RELATIVE, is_applicant=True)],
+            channel="counter",
+        )
+        e = do_intake_application(world.center, world.user("officer2"), data)
+    with at(cst(13, 10)):
+        recusal = Recusal.objects.get(case=e, staff=world.user("officer"))
+        do_decide_recusal(recusal, world.user("director"), grant=True)
+    cases["E"] = e
+
+    cases["F"] = criminal(
+        world, "（2026）渝0109刑初203号", cst(30, 10), datetime(2026, 12, 1, 0, 30, tzinfo=CST)
+    )
+    for case in cases.values():
+        if isinstance(case, Case):
+            case.refresh_from_db()
+    return cases
+
+
+# ------------------------------------------------------------------ the figures, by hand
+
+#: Today's rotation pool, counted by hand from the roster file: the active law firms with their
+#: active lawyers (F01, F06 and F10 are inactive; the G… offices are not law firms).
+WEIGHTS = {"F02": 2, "F03": 6, "F04": 8, "F05": 2, "F07": 8, "F08": 8, "F09": 9}
+TOTAL_WEIGHT = 43
+
+
+def test_every_figure_of_november_against_the_hand_count(world, month) -> None:
+    assert sum(WEIGHTS.values()) == TOTAL_WEIGHT
+    fig = compute(world.center, NOVEMBER)
+
+    # 1. Cases first assigned in November: A, B, C, D (F is December's in Beijing time).
+    assert fig.cases == 4
+    assert fig.by_category == [
+        ("刑事", 2),
+        ("民事", 2),
+        ("行政", 0),
+        ("劳动仲裁", 0),
+        ("其他非诉讼", 0),
+    ]
+    assert fig.by_source == [("公民申请", 2), ("司法机关通知", 2)]
+
+    # 2. On time: A, C, D within both limits; B (20 Nov) after both (5 and 9 Nov).
+    a, b, c, d = (month[k] for k in "ABCD")
+    assert a.local_due_at == cst(3, 23, 59) + timedelta(seconds=59)
+    assert b.local_due_at < cst(20, 9) and b.statutory_due_at < cst(20, 9)
+    assert cst(10, 9) <= c.local_due_at and cst(11, 9) <= d.local_due_at
+    assert (fig.local.on_time, fig.local.counted, fig.local.without_limit) == (3, 4, 0)
+    assert (fig.statutory.on_time, fig.statutory.counted) == (3, 4)
+    assert fig.local.text == fig.statutory.text == "75.0%"
+    assert [r["case"] for r in fig.late_cases] == [b.number]
+    assert fig.late_cases[0]["beyond"] == "本地期限、法定期限"
+
+    # 3. Assignments: A → F09 and B → F07 by the rotation (smooth weighted round robin from
+    #    zero credits: F09 has the largest weight, 9; then F04, F07 and F08 tie at 16 and F07
+    #    is first in the published order), C and D → F04 (choice, override).
+    rows = {r.code: r for r in fig.institutions}
+    assert (rows["F09"].assignments, rows["F09"].criminal, rows["F09"].rotation) == (1, 1, 1)
+    assert (rows["F07"].assignments, rows["F07"].criminal, rows["F07"].rotation) == (1, 1, 1)
+    assert (rows["F04"].assignments, rows["F04"].criminal, rows["F04"].rotation) == (2, 0, 0)
+    assert sum(r.assignments for r in fig.institutions) == 4
+    assert fig.rotation_total == 2 and fig.total_weight == TOTAL_WEIGHT
+    for code, row in rows.items():
+        assert row.weight == WEIGHTS.get(code, 0), code
+        assert row.entitlement == pytest.approx(2 * WEIGHTS.get(code, 0) / 43), code
+    assert rows["F09"].difference == pytest.approx(1 - 18 / 43)
+    assert rows["F04"].difference == pytest.approx(-16 / 43)
+    assert rows["G01"].entitlement == 0
+
+    # 4. Handlers named in November: L013 on C and D, L014 on C → 2 practitioners, the busiest
+    #    ceil(10% × 2) = 1 (L013) with 2 of the 3 cases.
+    con = fig.concentration
+    assert (con.practitioners, con.busiest, con.busiest_cases, con.all_cases) == (2, 1, 2, 3)
+    assert con.share == pytest.approx(2 / 3) and con.text == "66.7%"
+    l013 = Practitioner.objects.get(center=world.center, code="L013")
+    assert con.top == [("L013", l013.name, 2)]
+
+    # 5. One override (D), with its reason.
+    assert len(fig.overrides) == 1
+    o = fig.overrides[0]
+    engine_inst = d.engine_proposals.get().institution
+    assert engine_inst.code != "F04"
+    assert (o["case"], o["engine"], o["officer"]) == (
+        d.number,
+        engine_inst.name,
+        Institution.objects.get(center=world.center, code="F04").name,
+    )
+    assert o["reason"] == OVERRIDE_REASON and o["status"] == "已发出指派通知书"
+
+    # 6. One handler change (C), approved.
+    assert [(h["case"], h["number"], h["status"]) for h in fig.handler_changes] == [
+        (c.number, "1", "已批准")
+    ]
+    assert fig.handler_changes[0]["reason"] == "承办律师与对方当事人存在利益冲突"
+    assert fig.handler_changes_by_status == [("已批准", 1)]
+
+    # 7. One recusal (E), flagged by the system, granted.
+    assert [(r["case"], r["role"], r["flagged"], r["status"]) for r in fig.recusals] == [
+        (month["E"].number, "指派人员", "是", "准予回避")
+    ]
+    assert fig.recusals_by_status == [("准予回避", 1)]
+
+    # 8. No supervision app yet.
+    assert fig.supervision_note == NO_SUPERVISION
+
+
+def test_the_year_holds_december_and_the_month_before_holds_nothing(world, month) -> None:
+    year = compute(world.center, Period(2026))
+    assert year.cases == 5 and year.rotation_total == 3  # F: the third turn, to F04
+    assert {r.code: r.rotation for r in year.institutions if r.rotation} == {
+        "F09": 1,
+        "F07": 1,
+        "F04": 1,
+    }
+    october = compute(world.center, Period(2026, 10))
+    assert october.cases == 0 and october.local.text == "—" and october.concentration.text == "—"
+    assert october.overrides == [] and october.recusals == []
+
+
+def test_period_parsing_refuses_in_chinese() -> None:
+    assert Period.parse(month="2026-11") == NOVEMBER
+    assert Period.parse(year="2026") == Period(2026)
+    assert NOVEMBER.start == cst(1, 0) and NOVEMBER.end == datetime(2026, 12, 1, tzinfo=CST)
+    assert Period(2026, 12).end == datetime(2027, 1, 1, tzinfo=CST)
+    for month_, year_ in (("2026-13", None), ("26-11", None), (None, "20x6"), ("2026-11", "2026")):
+        with pytest.raises(PeriodError, match=r"[\u4e00-\u9fff]"):
+            Period.parse(month=month_, year=year_)
+
+
+# ------------------------------------------------------------------ the files
+
+
+def test_workbook_has_a_summary_first_and_a_sheet_per_section(world, month, tmp_path) -> None:
+    xlsx, _ = output.write_report(compute(world.center, NOVEMBER), tmp_path)
+    book = load_workbook(xlsx)
+    assert book.sheetnames == list(output.SHEETS)
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True)}
+    assert summary["本期指派案件（件）"] == "4"
+    assert summary["按本地期限（第六条）指派率"] == "75.0%（3/4）"
+    assert summary["投诉与评查"] == NO_SUPERVISION
+    headers = {name: [c.value for c in book[name][1]] for name in book.sheetnames[1:]}
+    assert headers["机构指派与轮次"][:4] == ["编号", "承办机构", "类型", "指派（份）"]
+    assert headers["改变系统建议"] == [
+        "案件编号",
+        "类别",
+        "时间",
+        "系统建议机构",
+        "指派意见机构",
+        "理由",
+        "状态",
+    ]
+    assert headers["更换承办人"][0] == headers["回避"][0] == "案件编号"
+    rows = list(book["改变系统建议"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][5] == OVERRIDE_REASON
+    firms = {r[0]: r for r in book["机构指派与轮次"].iter_rows(min_row=2, values_only=True)}
+    assert firms["F09"][5:8] == (1, 9, round(18 / 43, 2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "report-beibei-2026-11.pdf",
+        "report-beibei-2026-11.xlsx",
+    ]
+
+
+def embedded_fonts(reader: PdfReader) -> list[str]:
+    found = []
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            for desc in font.get("/DescendantFonts", [font]):
+                fd = desc.get_object().get("/FontDescriptor")
+                if fd is not None and "/FontFile2" in fd.get_object():
+                    found.append(str(font["/BaseFont"]))
+    return found
+
+
+def test_pdf_embeds_its_chinese_font_and_has_the_headings_and_charts(world, month, tmp_path):
+    _, pdf = output.write_report(compute(world.center, NOVEMBER), tmp_path)
+    reader = PdfReader(pdf)
+    assert embedded_fonts(reader), "no embedded TrueType font (/FontFile2)"
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert "法律援助案件指派情况报告（2026年11月）" in text
+    for heading in output.HEADINGS:
+        assert heading in text, heading
+    assert "本期指派案件（按类别，件）" in text  # the category chart's title
+    assert "刑事轮流指派与轮次应得" in text  # the rotation chart's title
+    assert OVERRIDE_REASON in text and NO_SUPERVISION in text
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_command_writes_both_files_and_says_where(world, month, tmp_path, capsys) -> None:
+    call_command("report", "--center", "beibei", "--month", "2026-11", "--out", str(tmp_path))
+    out = capsys.readouterr().out
+    assert "2026年11月" in out and "report-beibei-2026-11.pdf" in out
+    assert (tmp_path / "report-beibei-2026-11.xlsx").stat().st_size > 0
+    call_command("report", "--center", "beibei", "--year", "2026", "--out", str(tmp_path))
+    assert (tmp_path / "report-beibei-2026.pdf").is_file()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--center", "beibei", "--month", "2026-13"], "无法识别"),
+        (["--center", "beibei"], "二选一"),
+        (["--center", "beibei", "--month", "2026-11", "--year", "2026"], "二选一"),
+        (["--center", "nowhere", "--month", "2026-11"], "没有编码为"),
+    ],
+)
+def test_command_refuses_bad_input_in_chinese_and_writes_nothing(world, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("report", *args, "--out", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_exit_status_through_the_cli(world, tmp_path) -> None:
+    from fayuan.cli import main
+
+    assert (
+        main(
+            ["manage", "report", "--center", "beibei", "--month", "2026-11", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    assert (
+        main(
+            ["manage", "report", "--center", "beibei", "--month", "11/2026", "--out", str(tmp_path)]
+        )
+        != 0
+    )
+
+
+def test_no_partial_file_when_the_pdf_cannot_be_written(world, month, tmp_path) -> None:
+    """The PDF's place is taken by a directory: its rename fails, the workbook already written
+    is removed again, no temporary file is left, and the command exits with a Chinese message."""
+    (tmp_path / "report-beibei-2026-11.pdf").mkdir()
+    with pytest.raises(CommandError, match="无法写入报表"):
+        call_command("report", "--center", "beibei", "--month", "2026-11", "--out", str(tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == ["report-beibei-2026-11.pdf"]
+    assert list((tmp_path / "report-beibei-2026-11.pdf").iterdir()) == []
+
+
+def test_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path) -> None:
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"old")
+    output.write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(IsADirectoryError):
+        output.write_atomically(tmp_path, b"x")  # a rename onto a directory fails
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+
+
+# ------------------------------------------------------------------ the bureau's desk
+
+
+def test_page_queues_a_report_that_the_worker_makes_and_the_bureau_downloads(
+    world, month, client, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.user("bureau_section"))
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "统计报表" in body and "生成报表" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/reports/", {"kind": "month", "year": "2026", "month": "11"})
+    assert answer.status_code == 302
+    report = GeneratedReport.objects.get()
+    assert (report.period, report.status) == ("2026-11", ReportStatus.done)
+    assert (tmp_path / report.pdf).is_file() and (tmp_path / report.xlsx).is_file()
+    listed = client.get("/reports/").content.decode()
+    assert "已生成" in listed and f"/reports/{report.pk}/pdf/" in listed
+
+    download = client.get(f"/reports/{report.pk}/pdf/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(
+        action="report.request", actor_id=world.user("bureau_section").pk
+    ).exists()
+    assert AuditEvent.objects.filter(action="report.download", object_id=str(report.pk)).exists()
+
+    for role in ("officer", "institution_admin", "practitioner"):
+        client.force_login(world.user(role))
+        assert client.get("/reports/").status_code == 403, role
+        assert client.get(f"/reports/{report.pk}/pdf/").status_code == 403, role
+    client.force_login(world.user("supervisor"))
+    assert client.get(f"/reports/{report.pk}/xlsx/").status_code == 200
+
+
+def test_page_refuses_a_month_report_without_a_month(world, client) -> None:
+    client.force_login(world.user("director"))
+    answer = client.post("/reports/", {"kind": "month", "year": "2026"})
+    assert answer.status_code == 200 and "月度报表请填写月份" in answer.content.decode()
+    assert not GeneratedReport.objects.exists()
+
+
+def test_the_menu_shows_the_reports_to_the_bureau_only(world, client) -> None:
+    for role, shown in (("bureau_leader", True), ("director", True), ("officer", False)):
+        client.force_login(world.user(role))
+        assert ('href="/reports/"' in client.get("/").content.decode()) is shown, role
+
+
+# ------------------------------------------------------------------ the public figures
+
+
+def test_public_figures_show_no_personal_data_and_use_few_queries(world, month, client) -> None:
+    with at(cst(30, 12)), CaptureQueriesContext(connection) as queries:
+        page = client.get("/figures/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "刑事案件轮流指派顺序" in html and "各承办机构每月指派数" in html
+    assert "2026年11月" in html and "按期指派率（2026年）" in html
+    # The year's first assignments: A, B, C, D and F (1 Dec 00:30, within its limits): B late.
+    assert "2026年首次指派的案件 5 件" in html and "80.0%" in html and "（4 / 5 件）" in html
+    # The published order is the staff page's (/rotation/), turn by turn.
+    with at(cst(30, 12)):
+        staff_order = rotation_context(world.center.pk, timezone_now())["order"]
+    shown = re.findall(r"<li>([^<]+)</li>", html.split('<ol class="order">')[1].split("</ol>")[0])
+    assert shown == staff_order and len(shown) == 12
+    # Monthly counts: F04 had C and D in November, nothing before.
+    f04 = Institution.objects.get(center=world.center, code="F04").name
+    counts = html.split('id="count-h"')[1]
+    row = counts.split(f"<td>{f04}</td>")[1].split("</tr>")[0]
+    assert re.findall(r">(\d+)<", row) == ["0", "0", "0", "0", "0", "2", "2"]
+    names = set(Party.objects.values_list("name", flat=True))
+    names |= set(Practitioner.objects.values_list("name", flat=True))
+    assert names and not [n for n in names if n in html]
+    assert not re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", html)  # no ID number, no mobile
+    assert "BEIBEI-2026" not in html  # no case number
+    assert len(queries) <= 25, len(queries)
+    assert len(page.content) < 300_000
+
+
+def test_public_figures_query_count_does_not_grow_with_cases(world, month, client) -> None:
+    with at(cst(30, 12)), CaptureQueriesContext(connection) as before:
+        client.get("/figures/")
+    criminal(world, "（2026）渝0109刑初204号", cst(23, 10), cst(24, 9))
+    with at(cst(30, 12)), CaptureQueriesContext(connection) as after:
+        client.get("/figures/")
+    assert len(after) == len(before)
