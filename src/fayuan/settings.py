@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fayuan.status",
     "fayuan.workstations",
     "fayuan.abuse",
+    "fayuan.supervision",
     "fayuan.reports",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("fayuan.workstations.urls")),
     path("", include("fayuan.abuse.urls")),
     path("", include("fayuan.reports.urls")),
+    path("", include("fayuan.supervision.urls")),
     # The staff pages (fayuan.web.urls), last: their patterns start at the root.
     path("", include("fayuan.web.urls")),
 ]

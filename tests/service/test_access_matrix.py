@@ -64,7 +64,7 @@ bureau_decide          ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---
 issue_assignment       YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
 name_handlers          ---   ---   ---   ---   YY-   ---   ---   ---   ---   ---   ---   ---
 sign_agreement         ---   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
-request_handler_change YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
+request_handler_change YYY   ---   YYY   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
 decide_handler_change  ---   YYY   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
 close_case             YYY   ---   ---   ---   YY-   YY-   ---   ---   ---   ---   ---   ---
 view_case              YYY   YYY   YYY   YYY   YY-   YY-   YY-   YYY   YY-   YY-   ---   ---
@@ -79,6 +79,15 @@ set_institution_status ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---
 view_deadlines         YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
 view_audit             ---   YYY   YYY   ---   ---   ---   ---   YYY   ---   ---   ---   ---
 enter_calendar         ---   YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+draw_file_review       ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+assign_reviewer        ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+score_file_review      ---   ---   ---   ---   ---   ---   ---   YYY   ---   ---   ---   ---
+record_return_visit    YYY   ---   YYY   ---   ---   ---   ---   YYY   ---   ---   ---   ---
+record_organ_opinion   ---   ---   ---   ---   ---   ---   YY-   ---   ---   ---   ---   ---
+record_court_attendance ---  ---   ---   ---   ---   ---   ---   YYY   ---   ---   ---   ---
+record_complaint       YYY   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---   ---
+answer_complaint       ---   ---   YYY   YYY   ---   ---   ---   ---   ---   ---   ---   ---
+view_supervision       YYY   YYY   YYY   YYY   ---   ---   ---   YYY   ---   ---   ---   ---
 """
 
 

@@ -34,7 +34,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "issue_assignment": frozenset({Role.officer}),
     "name_handlers": frozenset({Role.institution_admin}),
     "sign_agreement": frozenset({Role.institution_admin, Role.practitioner}),
-    "request_handler_change": frozenset({Role.officer, Role.institution_admin, Role.practitioner}),
+    # The bureau section too: its answer to a complaint may open one (法律援助法第五十五条).
+    "request_handler_change": frozenset(
+        {Role.officer, Role.institution_admin, Role.practitioner, Role.bureau_section}
+    ),
     "decide_handler_change": frozenset({Role.director, *BUREAU}),
     "close_case": frozenset({Role.officer, Role.institution_admin, Role.practitioner}),
     "view_case": frozenset(ALL_ROLES),
@@ -60,6 +63,17 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "view_audit": frozenset({Role.director, Role.bureau_section, Role.supervisor}),
     # The State Council's yearly holiday arrangement (SPEC §5); also the installation's superuser.
     "enter_calendar": frozenset({Role.director}),
+    # 第十三条、法律援助法第五十五、五十六、五十九条 (fayuan.supervision): the bureau draws the
+    # files and names reviewers (supervisors); organs give opinions on the cases they sent.
+    "draw_file_review": frozenset(BUREAU),
+    "assign_reviewer": frozenset(BUREAU),
+    "score_file_review": frozenset({Role.supervisor}),
+    "record_return_visit": frozenset({Role.officer, Role.bureau_section, Role.supervisor}),
+    "record_organ_opinion": frozenset({Role.judicial_organ}),
+    "record_court_attendance": frozenset({Role.supervisor}),
+    "record_complaint": frozenset({Role.officer}),
+    "answer_complaint": frozenset(BUREAU),
+    "view_supervision": frozenset({Role.officer, Role.director, *BUREAU, Role.supervisor}),
 }
 
 ACTION_ZH = {
@@ -89,6 +103,15 @@ ACTION_ZH = {
     "view_deadlines": "查看期限报表",
     "view_audit": "查看审计日志",
     "enter_calendar": "录入法定节假日安排",
+    "draw_file_review": "抽取评查案卷",
+    "assign_reviewer": "指定评查人",
+    "score_file_review": "评查案卷",
+    "record_return_visit": "回访受援人",
+    "record_organ_opinion": "填写办案机关意见",
+    "record_court_attendance": "记录庭审旁听",
+    "record_complaint": "登记投诉",
+    "answer_complaint": "答复投诉",
+    "view_supervision": "查看监督与质量记录",
 }
 
 

@@ -19,6 +19,7 @@ from fayuan.api.views_cases import router as cases_router
 from fayuan.api.views_documents import router as documents_router
 from fayuan.api.views_roster import router as roster_router
 from fayuan.api.views_workflow import router as workflow_router
+from fayuan.supervision.api import router as supervision_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -59,5 +60,6 @@ api.add_router("", cases_router)
 api.add_router("", workflow_router)
 api.add_router("", documents_router)
 api.add_router("", roster_router)
+api.add_router("", supervision_router)
 
 __all__ = ["api"]

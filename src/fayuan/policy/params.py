@@ -29,6 +29,7 @@ from typing import Any, Final, Literal
 __all__ = [
     "POLICIES_DIR",
     "SCHEMA",
+    "SUPERVISION_SCHEMA",
     "ParamSpec",
     "Parameter",
     "ParameterSource",
@@ -36,6 +37,7 @@ __all__ = [
     "PolicyDateError",
     "PolicyError",
     "PolicyValues",
+    "SupervisionValues",
     "available_policies",
     "load_policy",
 ]
@@ -78,14 +80,16 @@ class PolicyDateError(PolicyError):
 # The schema: every parameter a policy file must give
 
 
-Kind = Literal["int", "float", "bool", "choice", "pairs", "month_day"]
+Kind = Literal["int", "float", "bool", "choice", "pairs", "month_day", "table"]
 
 
 @dataclass(frozen=True, slots=True)
 class ParamSpec:
     """What one parameter must be: the `PolicyValues` field it fills, its kind, its unit, and
-    its allowed range (inclusive; for `pairs`, the range of the second number of each row) or
-    its choices."""
+    its allowed range (inclusive; for `pairs`, the range of the second number of each row; for
+    `table`, the range of each row's number) or its choices. A `table` is a TOML inline table
+    of names to numbers, `{ "案卷材料齐全" = 10, … }`, read in the file's order as a tuple of
+    (name, number) rows; `choices`, when given, are the names it must have, exactly."""
 
     field_name: str
     kind: Kind
@@ -149,6 +153,25 @@ SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
         "handler_change.max_changes": ParamSpec(
             "handler_change_max_changes", "int", "changes", 0, 20
         ),
+    }
+)
+
+#: The supervision parameters (第九、十三条; 法律援助法第五十五、五十六、五十九条): in the same
+#: dated format and file as `SCHEMA`'s, validated on load, but kept apart from the assignment
+#: rules (`Policy.supervision`, `Policy.supervision_on`), so a supervision value never moves an
+#: assignment decision's `effective_from`.
+SUPERVISION_SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
+    {
+        "supervision.review_share": ParamSpec("review_share", "float", "ratio", 0.01, 1),
+        "supervision.review_checklist": ParamSpec("review_checklist", "table", "points", 1, 100),
+        "supervision.review_pass_mark": ParamSpec("review_pass_mark", "float", "points", 1, 100),
+        "supervision.review_grade_bands": ParamSpec(
+            "review_grade_bands", "table", "points", 1, 100, choices=("优秀", "良好")
+        ),
+        "supervision.return_visit_share": ParamSpec(
+            "return_visit_share", "float", "ratio", 0.01, 1
+        ),
+        "complaint.answer_days": ParamSpec("complaint_answer_days", "int", "days", 1, 180),
     }
 )
 
@@ -257,6 +280,33 @@ class PolicyValues:
     effective_from: date
 
 
+@dataclass(frozen=True, slots=True)
+class SupervisionValues:
+    """The supervision parameters' values on one date (see `SUPERVISION_SCHEMA`)."""
+
+    #: 第十三条 案卷评查: the share of a period's closed cases drawn for review (per stratum).
+    review_share: float
+    #: The checklist: (item, weight in points), in the file's order; the weights sum to 100.
+    review_checklist: tuple[tuple[str, float], ...]
+    #: The lowest total that passes (合格); below it, 不合格.
+    review_pass_mark: float
+    #: (grade, lowest total): 优秀 and 良好, each above the next and above the pass mark.
+    review_grade_bands: tuple[tuple[str, float], ...]
+    #: 回访受援人: the share of closed cases visited (1.0: every closed case).
+    return_visit_share: float
+    #: Days within which the bureau answers a complaint (法律援助法第五十六条).
+    complaint_answer_days: int
+    effective_from: date
+
+    def grade(self, total: float) -> str:
+        """优秀/良好/合格/不合格 for a total score: the highest band whose lowest total it reaches
+        ("以上" includes the number itself, 民法典第一千二百五十九条)."""
+        for name, lowest in self.review_grade_bands:
+            if total >= lowest:
+                return name
+        return "合格" if total >= self.review_pass_mark else "不合格"
+
+
 @dataclass(frozen=True)
 class Policy:
     """A district's policy: its header and every parameter (validated on load)."""
@@ -270,6 +320,8 @@ class Policy:
     effective: date
     path: str
     parameters: Mapping[str, Parameter]
+    #: The supervision parameters (`SUPERVISION_SCHEMA`), apart from the assignment rules.
+    supervision: Mapping[str, Parameter] = field(default_factory=dict)
     _cache: dict[date, PolicyValues] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -280,6 +332,10 @@ class Policy:
     def parameter(self, key: str) -> Parameter:
         try:
             return self.parameters[key]
+        except KeyError:
+            pass
+        try:
+            return self.supervision[key]
         except KeyError:
             raise PolicyError(self.path, key, _unknown_key_reason(key)) from None
 
@@ -304,6 +360,17 @@ class Policy:
         result = PolicyValues(**kwargs, effective_from=latest)
         self._cache[on] = result
         return result
+
+    def supervision_on(self, on: date) -> SupervisionValues:
+        """The supervision parameters in force on `on` (`PolicyDateError` before their date)."""
+        _check_is_date(on)
+        kwargs: dict[str, Any] = {}
+        latest = date.min
+        for key, spec in SUPERVISION_SCHEMA.items():
+            param = self.supervision[key]
+            kwargs[spec.field_name] = param.at(on)
+            latest = max(latest, param.since_at(on))
+        return SupervisionValues(**kwargs, effective_from=latest)
 
 
 def _check_is_date(on: object) -> None:
@@ -397,9 +464,9 @@ def _build(file: str, data: dict[str, Any]) -> Policy:
     if not isinstance(raw_params, dict):
         raise PolicyError(file, "parameters", '缺少 [parameters."…"] 参数表')
     for key, raw in raw_params.items():
-        if key not in SCHEMA:
+        if key not in SCHEMA and key not in SUPERVISION_SCHEMA:
             raise PolicyError(file, key, _unknown_key_reason(key, raw))
-    for key in SCHEMA:
+    for key in (*SCHEMA, *SUPERVISION_SCHEMA):
         if key not in raw_params:
             raise PolicyError(
                 file, key, f'缺少此参数；每个政策文件须给出全部参数，请添加 [parameters."{key}"]'
@@ -407,6 +474,10 @@ def _build(file: str, data: dict[str, Any]) -> Policy:
     effective: date = header["effective"]
     parameters = {
         key: _parameter(file, key, SCHEMA[key], raw_params[key], effective) for key in SCHEMA
+    }
+    supervision = {
+        key: _parameter(file, key, spec, raw_params[key], effective)
+        for key, spec in SUPERVISION_SCHEMA.items()
     }
     policy = Policy(
         id=header["id"],
@@ -418,8 +489,10 @@ def _build(file: str, data: dict[str, Any]) -> Policy:
         effective=effective,
         path=file,
         parameters=MappingProxyType(parameters),
+        supervision=MappingProxyType(supervision),
     )
     _check_consistency(policy)
+    _check_supervision(policy)
     return policy
 
 
@@ -573,6 +646,8 @@ def _typed_value(file: str, key: str, spec: ParamSpec, value: object, where: str
         return number
     if spec.kind == "month_day":
         return _month_day(value, fail)
+    if spec.kind == "table":
+        return _table(spec, value, fail)
     # pairs: [[persons, handlers], …]
     if not isinstance(value, list) or not value:
         raise fail(f"须为非空的 [[人数, 承办人数], …] 列表，实际为{_describe(value)}")
@@ -596,6 +671,29 @@ def _typed_value(file: str, key: str, spec: ParamSpec, value: object, where: str
                 "（人数越多，承办人数不应减少）"
             )
         rows.append((persons, handlers))
+    return tuple(rows)
+
+
+def _table(
+    spec: ParamSpec, value: object, fail: Callable[[str], PolicyError]
+) -> tuple[tuple[str, float], ...]:
+    """A TOML inline table of names to numbers, e.g. a checklist `{ "案卷材料齐全" = 10, … }`:
+    non-empty, every name non-empty text, every number in range; with `spec.choices`, exactly
+    those names. Kept in the file's order."""
+    if not isinstance(value, dict) or not value:
+        raise fail(f'须为非空的内联表 {{ "名称" = 分值, … }}，实际为{_describe(value)}')
+    rows: list[tuple[str, float]] = []
+    for name, number in value.items():
+        if not name.strip():
+            raise fail("名称不能为空")
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise fail(f"“{name}” 的分值须为数字，实际为{_describe(number)}")
+        if not math.isfinite(float(number)):
+            raise fail(f"“{name}” 的分值须为有限的数字")
+        _check_range(spec, float(number), fail, f"“{name}” 的分值")
+        rows.append((name, float(number)))
+    if spec.choices and {n for n, _ in rows} != set(spec.choices):
+        raise fail(f"须恰好包含 {_list(spec.choices)}，实际为 {_list(tuple(n for n, _ in rows))}")
     return tuple(rows)
 
 
@@ -667,6 +765,41 @@ def _check_consistency(policy: Policy) -> None:
                 )
 
 
+def _check_supervision(policy: Policy) -> None:
+    """第十三条 案卷评查 checklist: the weights sum to 100 points, and the grade bands stand in
+    order above the pass mark (优秀 > 良好 > 合格), on every date a value changes."""
+    dates = sorted(
+        {since for p in policy.supervision.values() for since, _ in p.values}
+        | {max(p.values[0][0] for p in policy.supervision.values())}
+    )
+    first = max(p.values[0][0] for p in policy.supervision.values())
+    for on in (d for d in dates if d >= first):
+        v = policy.supervision_on(on)
+        total = sum(w for _, w in v.review_checklist)
+        if abs(total - 100) > 1e-9:
+            raise PolicyError(
+                policy.path,
+                "supervision.review_checklist",
+                f"自 {on.isoformat()} 起评查项目的分值合计 {total:g}，须为 100",
+            )
+        bands = dict(v.review_grade_bands)
+        if not bands["优秀"] > bands["良好"] > v.review_pass_mark:
+            raise PolicyError(
+                policy.path,
+                "supervision.review_grade_bands",
+                f"自 {on.isoformat()} 起须 优秀（{bands['优秀']:g}）> 良好（{bands['良好']:g}）"
+                f"> 合格线 supervision.review_pass_mark（{v.review_pass_mark:g}）",
+            )
+        # Highest band first, so `SupervisionValues.grade` reads them in order.
+        ordered = tuple(sorted(v.review_grade_bands, key=lambda row: -row[1]))
+        if ordered != v.review_grade_bands:
+            raise PolicyError(
+                policy.path,
+                "supervision.review_grade_bands",
+                "请按分数从高到低写：优秀在前，良好在后",
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
@@ -700,13 +833,14 @@ def _list(names: tuple[str, ...]) -> str:
 
 
 def _unknown_key_reason(key: str, raw: object = None) -> str:
-    nested = [k for k in SCHEMA if k.startswith(f"{key}.")]
+    known = [*SCHEMA, *SUPERVISION_SCHEMA]
+    nested = [k for k in known if k.startswith(f"{key}.")]
     if nested and isinstance(raw, dict) and "values" not in raw:
         return (
             f'未知参数；参数名含点号时须加引号，如 [parameters."{nested[0]}"]，'
             f"而不是 [parameters.{nested[0]}]"
         )
-    close = difflib.get_close_matches(key, list(SCHEMA), n=1)
+    close = difflib.get_close_matches(key, known, n=1)
     hint = f"；是否想写 “{close[0]}”？" if close else "；已知参数见 fayuan.policy.params.SCHEMA"
     return f"未知参数{hint}"
 

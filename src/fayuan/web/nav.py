@@ -19,6 +19,8 @@ CENTER_CASES: list[Entry] = [("案件", "cases"), ("指派期限", "deadlines")]
 NAV: dict[Role, list[Entry]] = {
     Role.officer: [
         *COMMON,
+        ("回访", "sv_visits"),
+        ("投诉", "sv_complaints"),
         ("受理申请", "intake_application"),
         ("登记通知公函", "intake_notification"),
         *CENTER_CASES,
@@ -38,6 +40,9 @@ NAV: dict[Role, list[Entry]] = {
     ],
     Role.bureau_section: [
         *COMMON,
+        ("案卷评查", "sv_reviews"),
+        ("回访", "sv_visits"),
+        ("投诉", "sv_complaints"),
         ("待决定", "decisions"),
         ("回避申请", "recusals"),
         ("更换承办人", "handler_changes"),
@@ -50,6 +55,8 @@ NAV: dict[Role, list[Entry]] = {
     ],
     Role.bureau_leader: [
         *COMMON,
+        ("案卷评查", "sv_reviews"),
+        ("投诉", "sv_complaints"),
         ("待决定", "decisions"),
         ("更换承办人", "handler_changes"),
         *CENTER_CASES,
@@ -69,6 +76,9 @@ NAV: dict[Role, list[Entry]] = {
     ],
     Role.supervisor: [
         *COMMON,
+        ("案卷评查", "sv_reviews"),
+        ("回访", "sv_visits"),
+        ("投诉", "sv_complaints"),
         *CENTER_CASES,
         ("承办机构名册", "roster"),
         ("轮次与排名", "rotation"),
