@@ -343,6 +343,7 @@ def test_pdf_embeds_its_chinese_font_and_has_the_headings_and_charts(world, mont
     assert embedded_fonts(reader), "no embedded TrueType font (/FontFile2)"
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     assert "法律援助案件指派情况报告（2026年11月）" in text
+    assert "重庆市北碚区法律援助案件指派工作制度（试行）" in text  # the policy's title
     for heading in output.HEADINGS:
         assert heading in text, heading
     assert "本期指派案件（按类别，件）" in text  # the category chart's title

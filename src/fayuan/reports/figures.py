@@ -199,6 +199,7 @@ class Figures:
     handler_changes_by_status: list[tuple[str, int]]
     recusals: list[dict[str, str]]
     recusals_by_status: list[tuple[str, int]]
+    policy: str = ""
     supervision_note: str = NO_SUPERVISION
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -305,6 +306,8 @@ def _concentration(center: Center, period: Period) -> Concentration:
 
 def compute(center: Center, period: Period) -> Figures:
     """All the figures of one center's report for `period` (definitions: the module's text)."""
+    from fayuan.workflow import engine
+
     firsts = first_assignments(center, period)
     cases = list(Case.objects.filter(pk__in=list(firsts)).order_by("number"))
     categories = Counter(c.category for c in cases)
@@ -419,5 +422,6 @@ def compute(center: Center, period: Period) -> Figures:
         handler_changes_by_status=sorted(change_status.items()),
         recusals=recusals,
         recusals_by_status=sorted(recusal_status.items()),
+        policy=engine.policy_for(center).title,
         supervision_note=NO_SUPERVISION,
     )

@@ -265,8 +265,9 @@ def _bar_chart(
         String(width / 2, height - 14, chart_title, fontName=font, fontSize=11, textAnchor="middle")
     )
     chart = VerticalBarChart()
-    chart.x, chart.y = 40, 60
-    chart.width, chart.height = width - 60, height - 110
+    angled = len(labels) > 6
+    chart.x, chart.y = 40, 40 if angled else 25
+    chart.width, chart.height = width - 60, height - (85 if angled else 70)
     chart.data = [list(s) for s in series]
     chart.categoryAxis.categoryNames = list(labels)
     chart.categoryAxis.labels.fontName = font
@@ -282,6 +283,8 @@ def _bar_chart(
         chart.bars[i].fillColor = palette[i % len(palette)]
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "s"
+    chart.barLabels.dy = 2
     chart.barLabelFormat = "%.4g"
     drawing.add(chart)
     if len(names) > 1:
@@ -330,11 +333,13 @@ def pdf_bytes(fig: Figures) -> bytes:
         )
         return t
 
-    story: list[Any] = [Paragraph(title(fig), h0)]
+    story: list[Any] = [
+        Paragraph(f"{fig.center_name}<br/>法律援助案件指派情况报告（{fig.period.label}）", h0)
+    ]
     story.append(
         Paragraph(
-            f"依据《重庆市北碚区法律援助案件指派工作制度（试行）》第九条、第十三条定期向区司法局反馈。"
-            f"期间：{fig.period.label}（北京时间）。本期指派案件 {fig.cases} 件。",
+            f"期间：{fig.period.label}（北京时间）。依据《{fig.policy}》第九条、第十三条"
+            f"定期向区司法局反馈。本期指派案件 {fig.cases} 件。",
             body,
         )
     )
