@@ -142,3 +142,32 @@ def test_art56_an_answer_without_a_change_changes_no_handler(world) -> None:
     answered = actions.do_answer_complaint(row, world.user("bureau_leader"), "经查不属实")
     assert answered.handler_change is None
     assert not case.handler_changes_log.exists()
+
+
+def test_art55_the_bureau_answers_on_its_page_and_opens_the_change(world) -> None:
+    case = signed(world)
+    officer = Client()
+    officer.force_login(world.user("officer"))
+    made = officer.post(
+        "/quality/complaints/new/",
+        {"name": "赵六", "phone": "13600000000", "case_number": case.number, "what": "不回电话"},
+    )
+    assert made.status_code == 302
+    row = Complaint.objects.get()
+    assert row.channel == ComplaintChannel.counter and row.case == case
+    # The officer sees it but does not answer: that is the bureau's (第五十六条).
+    assert "<h2>答复</h2>" not in officer.get(f"/quality/complaints/{row.pk}/").content.decode()
+    bureau = Client()
+    bureau.force_login(world.user("bureau_section"))
+    refused = bureau.post(
+        f"/quality/complaints/{row.pk}/",
+        {"answer": "属实", "change_handler": "on", "mode": "same_institution"},
+    )
+    assert "更换承办人须征得受援人同意（第十二条）。" in refused.content.decode()
+    answered = bureau.post(
+        f"/quality/complaints/{row.pk}/",
+        {"answer": "属实", "change_handler": "on", "consent": "on", "mode": "same_institution"},
+    )
+    assert answered.status_code == 302
+    page = bureau.get(f"/quality/complaints/{row.pk}/").content.decode()
+    assert "已提出第 1 次更换申请" in page and "受援人同意" in page

@@ -154,3 +154,48 @@ def test_art59_the_organ_gives_its_opinion_through_the_api(world) -> None:
     )
     assert forbidden.status_code == 403
     assert OrganOpinion.objects.count() == 1
+
+
+def test_art13_the_pages_list_visits_record_attempts_and_take_the_organs_opinion(world) -> None:
+    from django.test import Client
+
+    case = closed_case(world, "F04")
+    case.organ = world.organ
+    case.save(update_fields=["organ"])
+    officer = Client()
+    officer.force_login(world.user("officer"))
+    listed = officer.get("/quality/visits/").content.decode()
+    assert case.number in listed and "待回访" in listed
+    page = officer.get(f"/quality/cases/{case.number}/").content.decode()
+    assert "记录一次回访" in page and "提交意见" not in page
+    tried = officer.post(
+        f"/quality/cases/{case.number}/",
+        {"form": "visit", "method": "phone", "outcome": "no_answer", "note": "无人接"},
+    )
+    assert tried.status_code == 302
+    refused = officer.post(
+        f"/quality/cases/{case.number}/", {"form": "visit", "method": "phone", "outcome": "reached"}
+    )
+    assert "联系上受援人的，请记录 1 至 5 分的满意度。" in refused.content.decode()
+    marked = officer.post(f"/quality/cases/{case.number}/", {"form": "unreachable", "note": "两次"})
+    assert marked.status_code == 302
+    assert ReturnVisit.objects.get(case=case).status == VisitStatus.unreachable
+    assert "无法联系（1 次尝试）" in officer.get("/quality/visits/").content.decode()
+
+    court = Client()
+    court.force_login(world.user("judicial_organ"))
+    form = court.get(f"/quality/cases/{case.number}/").content.decode()
+    assert "提交意见" in form and "记录一次回访" not in form
+    sent = court.post(
+        f"/quality/cases/{case.number}/",
+        {"form": "opinion", "rating": "satisfied", "opinion": "辩护充分"},
+    )
+    assert sent.status_code == 302 and OrganOpinion.objects.get().organ == world.organ
+    other = closed_case(world, "F07")
+    assert court.get(f"/quality/cases/{other.number}/").status_code == 404
+    assert (
+        court.post(
+            f"/quality/cases/{case.number}/", {"form": "attendance", "court": "x", "notes": "y"}
+        ).status_code
+        == 403
+    )
