@@ -6,6 +6,7 @@ below. The roster is examples/stream-7/roster.json."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from fayuan.reports import output
 from fayuan.reports.figures import NO_SUPERVISION, Period, PeriodError, compute
 from fayuan.reports.models import GeneratedReport, ReportStatus
 from fayuan.roster.models import Institution, Practitioner
+from fayuan.supervision import actions as supervision
 from fayuan.web.supervision import rotation_context
 from fayuan.workflow import actions
 from fayuan.workflow.models import Recusal
@@ -118,7 +120,10 @@ def month(world) -> dict[str, Case]:
     A  criminal notification received Mon 2 Nov 10:00, assigned Tue 3 Nov 09:00 (rotation);
     B  criminal notification received Wed 4 Nov 10:00, assigned Fri 20 Nov 09:00: late;
     C  civil application choosing F04, granted Mon 9 Nov, assigned Tue 10 Nov; handler L013
-       (11 Nov), agreement, a handler change within F04 (16 Nov, approved), L014 (17 Nov);
+       (11 Nov), agreement, a handler change within F04 (16 Nov, approved), L014 (17 Nov),
+       agreement (18 Nov); a counter complaint about it (19 Nov) answered by the bureau
+       (23 Nov); closed (25 Nov); drawn for file review and scored 80 (良好, 27 Nov);
+       a public complaint naming no case (26 Nov), not answered;
     D  civil application, granted Tue 10 Nov, the officer proposes F04 where the rules said
        F03 (the override, with its reason), assigned Wed 11 Nov; handler L013;
     E  civil application of the officer's declared relative, 12 Nov: flagged, recusal granted;
@@ -144,6 +149,30 @@ def month(world) -> dict[str, Case]:
         actions.do_decide_handler_change(change, world.user("director"), approve=True)
     with at(cst(17, 9)):
         actions.do_name_handlers(c, f04, ["L014"])
+    with at(cst(18, 9)):
+        actions.do_sign_agreement(c, f04, date(2026, 11, 18))
+    with at(cst(19, 10)):
+        counter = supervision.do_counter_complaint(
+            world.center, world.user("officer"), "投诉人甲", "13800000001", c.number, "律师未联系我"
+        )
+    with at(cst(23, 10)):
+        supervision.do_answer_complaint(
+            counter, world.user("bureau_section"), "已督促承办律师三日内联系受援人"
+        )
+    with at(cst(25, 10)):
+        actions.do_close_case(c, f04, "调解结案")
+    with at(cst(26, 10)):
+        supervision.do_public_complaint(world.center, "投诉人乙", "13900000002", "", "电话无人接")
+    with at(cst(27, 10)):
+        drawn = supervision.do_draw_file_review(
+            world.center, world.user("bureau_section"), date(2026, 11, 1), date(2026, 11, 30), 7
+        )
+        assert drawn.case_ids == [c.pk]  # the month's only closed case
+        reviewer = make_user(world.center, "reviewer1", Role.supervisor)
+        review = supervision.do_assign_reviewer(drawn, c, world.user("bureau_section"), reviewer)
+        checklist = supervision.values_for(world.center).review_checklist
+        points = {item: weight * 0.8 for item, weight in checklist}  # 80 of 100: 良好
+        supervision.do_score_file_review(review, reviewer, points, "卷宗基本完整")
     cases["C"] = c
 
     d = civil(world, 2, cst(10, 10))
@@ -264,8 +293,18 @@ def test_every_figure_of_november_against_the_hand_count(world, month) -> None:
     ]
     assert fig.recusals_by_status == [("准予回避", 1)]
 
-    # 8. No supervision app yet.
-    assert fig.supervision_note == NO_SUPERVISION
+    # 8. Complaints: the counter one (answered in 4 days) and the public one (open).
+    k = fig.complaints
+    assert k is not None
+    assert k.received == 2 and k.by_channel == [("网上投诉", 1), ("窗口投诉", 1)]
+    assert (k.answered, k.answered_on_time, k.still_open, k.led_to_change) == (1, 1, 1, 0)
+
+    # 9. File reviews: C, scored 80 → 良好; passed.
+    r = fig.reviews
+    assert r is not None
+    assert r.counted == 1 and r.by_grade == [("优秀", 0), ("良好", 1), ("合格", 0), ("不合格", 0)]
+    assert r.passed == 1 and r.pass_rate == "100.0%" and r.mean_text == "80.0"
+    assert fig.supervision_note == ""
 
 
 def test_the_year_holds_december_and_the_month_before_holds_nothing(world, month) -> None:
@@ -301,7 +340,10 @@ def test_workbook_has_a_summary_first_and_a_sheet_per_section(world, month, tmp_
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["本期指派案件（件）"] == "4"
     assert summary["按本地期限（第六条）指派率"] == "75.0%（3/4）"
-    assert summary["投诉与评查"] == NO_SUPERVISION
+    assert summary["收到投诉（件）"] == "2"
+    assert summary["评查合格率"] == "100.0%（平均 80.0 分）"
+    complaints = {r[0]: r[1] for r in book["投诉与评查"].iter_rows(min_row=2, values_only=True)}
+    assert complaints["按期答复（件）"] == 1 and complaints["评为良好（件）"] == 1
     headers = {name: [c.value for c in book[name][1]] for name in book.sheetnames[1:]}
     assert headers["机构指派与轮次"][:4] == ["编号", "承办机构", "类型", "指派（份）"]
     assert headers["改变系统建议"] == [
@@ -348,7 +390,7 @@ def test_pdf_embeds_its_chinese_font_and_has_the_headings_and_charts(world, mont
         assert heading in text, heading
     assert "本期指派案件（按类别，件）" in text  # the category chart's title
     assert "刑事轮流指派与轮次应得" in text  # the rotation chart's title
-    assert OVERRIDE_REASON in text and NO_SUPERVISION in text
+    assert OVERRIDE_REASON in text and "评为良好（件）" in text
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
 
 
@@ -493,6 +535,8 @@ def test_public_figures_show_no_personal_data_and_use_few_queries(world, month, 
     assert names and not [n for n in names if n in html]
     assert not re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", html)  # no ID number, no mobile
     assert "BEIBEI-2026" not in html  # no case number
+    assert "投诉人" not in html and "律师未联系我" not in html  # nothing of the complaints
+    assert "抽查评定的案卷 1 件，合格率" in html and "100.0%" in html
     assert len(queries) <= 25, len(queries)
     assert len(page.content) < 300_000
 
@@ -504,3 +548,14 @@ def test_public_figures_query_count_does_not_grow_with_cases(world, month, clien
     with at(cst(30, 12)), CaptureQueriesContext(connection) as after:
         client.get("/figures/")
     assert len(after) == len(before)
+
+
+def test_without_the_supervision_app_the_report_says_there_is_no_source(world) -> None:
+    from django.test import modify_settings
+
+    with modify_settings(INSTALLED_APPS={"remove": ["fayuan.supervision"]}):
+        fig = compute(world.center, NOVEMBER)
+        book = load_workbook(io.BytesIO(output.workbook_bytes(fig)))
+    assert fig.complaints is None and fig.reviews is None
+    assert fig.supervision_note == NO_SUPERVISION
+    assert [c.value for c in book["投诉与评查"]["A2":"B2"][0]] == ["说明", NO_SUPERVISION]

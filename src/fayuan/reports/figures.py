@@ -37,8 +37,15 @@ period" means `period.start <= t < period.end`, Beijing time (UTC+8).
    (`requested_at`), by status, with each request's reason.
 7. **回避** (recusals): the `Recusal`s created in the period, by status, each with who was to
    step aside (role), the grounds and whether the system flagged it.
-8. **投诉与评查** (complaints and file reviews): the supervision app (`fayuan.supervision`) is
-   not installed yet, so there is no source: the report says 本期尚无投诉与评查数据来源.
+8. **投诉** (complaints, 法律援助法第五十五、五十六条; `fayuan.supervision.models.Complaint`):
+   those received in the period (`received_at`), by channel (网上、窗口); answered (any time up
+   to the report's making), answered by their deadline (`answered_at <= due_at`), still open,
+   and those whose answer opened a handler change. No complainant's name, phone or words.
+9. **案卷评查** (file reviews, 第十三条; `FileReview`): each case's result is its latest scored
+   review (a second review stands over the first, `fayuan.supervision.actions.final_review`);
+   counted are the cases whose result was scored in the period (`scored_at`): by grade
+   (优秀、良好、合格、不合格), pass rate = not 不合格 / counted, mean total score (one decimal).
+When the supervision app is not installed, 8 and 9 say 本期尚无投诉与评查数据来源.
 """
 
 from __future__ import annotations
@@ -179,6 +186,35 @@ class Concentration:
         return "—" if v is None else f"{v * 100:.1f}%"
 
 
+@dataclass(frozen=True)
+class Complaints:
+    received: int
+    by_channel: list[tuple[str, int]]
+    answered: int
+    answered_on_time: int
+    still_open: int
+    led_to_change: int
+
+
+@dataclass(frozen=True)
+class Reviews:
+    counted: int
+    by_grade: list[tuple[str, int]]
+    passed: int
+    mean_total: float | None
+
+    @property
+    def pass_rate(self) -> str:
+        return f"{self.passed / self.counted * 100:.1f}%" if self.counted else "—"
+
+    @property
+    def mean_text(self) -> str:
+        return "—" if self.mean_total is None else f"{self.mean_total:.1f}"
+
+
+GRADES = ("优秀", "良好", "合格", "不合格")
+
+
 @dataclass
 class Figures:
     center_name: str
@@ -200,6 +236,8 @@ class Figures:
     recusals: list[dict[str, str]]
     recusals_by_status: list[tuple[str, int]]
     policy: str = ""
+    complaints: Complaints | None = None
+    reviews: Reviews | None = None
     supervision_note: str = NO_SUPERVISION
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -207,6 +245,49 @@ class Figures:
 def supervision_available() -> bool:
     """True once the supervision app (complaints, file reviews) is installed."""
     return apps.is_installed("fayuan.supervision")
+
+
+def _complaints(center: Center, period: Period) -> Complaints:
+    from fayuan.supervision.models import Complaint, ComplaintChannel, ComplaintStatus
+
+    rows = list(
+        Complaint.objects.filter(
+            center=center, received_at__gte=period.start, received_at__lt=period.end
+        ).only("channel", "status", "answered_at", "due_at", "handler_change_id")
+    )
+    channels = Counter(r.channel for r in rows)
+    answered = [r for r in rows if r.status == ComplaintStatus.answered]
+    return Complaints(
+        received=len(rows),
+        by_channel=[(label, channels.get(code, 0)) for code, label in ComplaintChannel.choices],
+        answered=len(answered),
+        answered_on_time=sum(
+            1 for r in answered if r.answered_at is not None and r.answered_at <= r.due_at
+        ),
+        still_open=len(rows) - len(answered),
+        led_to_change=sum(1 for r in rows if r.handler_change_id is not None),
+    )
+
+
+def file_reviews(center: Center, period: Period) -> Reviews:
+    from fayuan.supervision.models import FileReview, ReviewStatus
+
+    latest: dict[int, FileReview] = {}
+    for r in FileReview.objects.filter(
+        case__center=center, status=ReviewStatus.scored, scored_at__lt=period.end
+    ).order_by("scored_at", "id"):
+        latest[r.case_id] = r  # the last one wins: a second review stands over the first
+    results = [
+        r for r in latest.values() if r.scored_at is not None and r.scored_at >= period.start
+    ]
+    grades = Counter(r.grade for r in results)
+    totals = [r.total for r in results if r.total is not None]
+    return Reviews(
+        counted=len(results),
+        by_grade=[(g, grades.get(g, 0)) for g in GRADES],
+        passed=sum(1 for r in results if r.grade != "不合格"),
+        mean_total=round(sum(totals) / len(totals), 1) if totals else None,
+    )
 
 
 def _local(at: datetime | None) -> str:
@@ -423,5 +504,7 @@ def compute(center: Center, period: Period) -> Figures:
         recusals=recusals,
         recusals_by_status=sorted(recusal_status.items()),
         policy=engine.policy_for(center).title,
-        supervision_note=NO_SUPERVISION,
+        complaints=_complaints(center, period) if supervision_available() else None,
+        reviews=file_reviews(center, period) if supervision_available() else None,
+        supervision_note="" if supervision_available() else NO_SUPERVISION,
     )

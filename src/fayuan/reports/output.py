@@ -86,7 +86,41 @@ def summary_rows(fig: Figures) -> list[tuple[str, str]]:
         ("改变系统建议（次）", str(len(fig.overrides))),
         ("更换承办人申请（次）", str(len(fig.handler_changes))),
         ("回避（次）", str(len(fig.recusals))),
-        ("投诉与评查", fig.supervision_note),
+        *_supervision_summary(fig),
+    ]
+
+
+def _supervision_summary(fig: Figures) -> list[tuple[str, str]]:
+    if fig.complaints is None or fig.reviews is None:
+        return [("投诉与评查", fig.supervision_note)]
+    k, r = fig.complaints, fig.reviews
+    return [
+        ("收到投诉（件）", str(k.received)),
+        (
+            "按期答复投诉（件）",
+            f"{k.answered_on_time}（已答复 {k.answered}，待答复 {k.still_open}）",
+        ),
+        ("评查案卷（件）", str(r.counted)),
+        ("评查合格率", f"{r.pass_rate}（平均 {r.mean_text} 分）"),
+    ]
+
+
+def supervision_rows(fig: Figures) -> list[list[Any]]:
+    """The complaints and file reviews section as [item, value] rows."""
+    if fig.complaints is None or fig.reviews is None:
+        return [["说明", fig.supervision_note]]
+    k, r = fig.complaints, fig.reviews
+    return [
+        ["收到投诉（件）", k.received],
+        *[[f"其中{label}（件）", n] for label, n in k.by_channel],
+        ["已答复（件）", k.answered],
+        ["按期答复（件）", k.answered_on_time],
+        ["待答复（件）", k.still_open],
+        ["因投诉申请更换承办人（件）", k.led_to_change],
+        ["评查案卷（件）", r.counted],
+        *[[f"评为{grade}（件）", n] for grade, n in r.by_grade],
+        ["合格率", r.pass_rate],
+        ["平均分", r.mean_text],
     ]
 
 
@@ -206,7 +240,7 @@ def sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
                 for r in fig.recusals
             ],
         ),
-        ("投诉与评查", ["说明"], [[fig.supervision_note]]),
+        ("投诉与评查", ["项目", "数值"], supervision_rows(fig)),
     ]
 
 
@@ -495,7 +529,10 @@ def pdf_bytes(fig: Figures) -> bytes:
         story.append(Paragraph("本期无回避。", body))
 
     story.append(Paragraph(HEADINGS[7], h1))
-    story.append(Paragraph(fig.supervision_note + "。", body))
+    if fig.complaints is None:
+        story.append(Paragraph(fig.supervision_note + "。", body))
+    else:
+        story.append(table(["项目", "数值"], supervision_rows(fig), [width * 0.5, width * 0.5]))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(

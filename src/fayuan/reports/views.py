@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fayuan.accounts.access import can, profile_of
 from fayuan.audit import log as audit
 from fayuan.policy.deadlines import CHINA_TZ
-from fayuan.reports.figures import Period, PeriodError, first_assignments, rate
+from fayuan.reports.figures import (
+    Period,
+    PeriodError,
+    file_reviews,
+    first_assignments,
+    rate,
+    supervision_available,
+)
 from fayuan.reports.models import GeneratedReport, ReportStatus
 from fayuan.reports.tasks import make_report
 from fayuan.roster.models import Institution
@@ -214,7 +221,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
             "assigned": len(cases),
             "local": rate(cases, firsts, "local_due_at"),
             "statutory": rate(cases, firsts, "statutory_due_at"),
-            "quality": None,  # the supervision app's file reviews, once it exists
+            "quality": file_reviews(center, year) if supervision_available() else None,
             "updated": local(now),
         },
     )
