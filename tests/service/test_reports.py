@@ -559,3 +559,19 @@ def test_without_the_supervision_app_the_report_says_there_is_no_source(world) -
     assert fig.complaints is None and fig.reviews is None
     assert fig.supervision_note == NO_SUPERVISION
     assert [c.value for c in book["投诉与评查"]["A2":"B2"][0]] == ["说明", NO_SUPERVISION]
+
+
+def test_the_report_task_is_registered_with_the_worker_and_runs_once(world, settings, tmp_path):
+    """`fayuan worker` loads Django, whose app config imports the task (fayuan.worker's app);
+    without a broker `run` makes the report here, and a second run of the same row does nothing."""
+    from fayuan.reports.tasks import make_report
+    from fayuan.tasks import run
+    from fayuan.worker import app
+
+    assert app.tasks["fayuan.make_report"].name == make_report.name == "fayuan.make_report"
+    settings.MEDIA_ROOT = tmp_path
+    report = GeneratedReport.objects.create(center=world.center, period="2026")
+    assert run(make_report, report.pk).value == "done"
+    assert run(make_report, report.pk).value == "not queued"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.done and (tmp_path / report.pdf).is_file()
