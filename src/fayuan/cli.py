@@ -52,6 +52,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--explain", metavar="CASE_ID", help="print one case's reasoning in Chinese")
     rp.add_argument("--summary", action="store_true", help="print a readable summary")
+    fp = commands.add_parser(
+        "fairness",
+        help="刑事按序轮流指派公平性核查：各律师事务所实得轮次与应得轮次（第十一条，SPEC §8）",
+        description="Replay a period and report, per firm, the criminal rotation turns received "
+        "against the entitlement; exit 0 when no firm is off by more than one turn beyond its "
+        "documented skips, 3 when some firm is, 1 on bad input.",
+    )
+    fp.add_argument("--roster", required=True, type=Path, help="roster JSON (机构与承办人名册)")
+    fp.add_argument("--events", required=True, type=Path, help="events JSON Lines (事件流)")
+    fp.add_argument(
+        "--decisions",
+        type=Path,
+        help="recorded decisions JSON Lines (SPEC §12) to check instead of the rules' own",
+    )
+    fp.add_argument("--policy", default="beibei-2023", help="policy name or file (政策文件)")
+    fp.add_argument("--calendar", type=Path, help="working-day overrides file (日历补充文件)")
+    fp.add_argument("--provisional-calendar", action="store_true", help="as for replay (暂定期限)")
+    fp.add_argument("--from", dest="period_from", help="first day of the period, YYYY-MM-DD")
+    fp.add_argument("--until", dest="period_until", help="last day of the period, YYYY-MM-DD")
+    fp.add_argument("--json", dest="json_out", type=Path, help="write the report as JSON")
+    fp.add_argument("--xlsx", dest="xlsx_out", type=Path, help="write the report as Excel")
     demo = commands.add_parser(
         "demo",
         help="建库、载入演示名册与账号，并在 http://127.0.0.1:8000 启动服务",
@@ -103,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "fairness":
+        from fayuan.fairness import run_fairness
+
+        return run_fairness(args, _message)
     if args.command == "demo":
         return _demo(args)
     if args.command == "manage":
