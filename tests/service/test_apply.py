@@ -599,3 +599,11 @@ def test_the_worker_purges_expired_drafts_every_night(world) -> None:
     ApplicationDraft.objects.update(expires_at=_tz.now() - _td(seconds=1))
     assert tasks.purge_drafts() == 1
     assert not ApplicationDraft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_a_public_center_the_application_says_so_in_chinese() -> None:
+    """No center (or several, none named): the project's Chinese 404 page, not a server error."""
+    response = Client().get("/apply/")
+    assert response.status_code == 404
+    assert "找不到该页面" in response.content.decode()

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -47,20 +46,6 @@ RESUME_PER_PHONE = 10
 STARTS_PER_IP = 20
 SUBMITS_PER_IP = 10
 WINDOW = 3600
-
-
-def public_center() -> Center:
-    """The center the public pages serve: the one named by `FAYUAN_PUBLIC_CENTER` (its code),
-    or the only one."""
-    code = getattr(settings, "FAYUAN_PUBLIC_CENTER", "")
-    if code:
-        return Center.objects.get(code=code)
-    centers = list(Center.objects.all()[:2])
-    if len(centers) != 1:
-        raise ImproperlyConfigured(
-            "有多个（或没有）法律援助中心：请用 FAYUAN_PUBLIC_CENTER 指定网上申请所属中心的编码。"
-        )
-    return centers[0]
 
 
 def _keyed(purpose: str, value: str) -> str:

@@ -32,6 +32,7 @@ from fayuan.errors import ActionError
 from fayuan.limits import size_zh
 from fayuan.policy.deadlines import CHINA_TZ
 from fayuan.roster.models import Center, Institution, Practitioner
+from fayuan.workstations.roster_page import public_center
 
 STEP_NAMES = {n: form.title for n, form in steps.STEPS.items()}
 
@@ -89,7 +90,7 @@ def _chosen_names(center: Center, choice: dict[str, str]) -> dict[str, str]:
 
 def start(request: HttpRequest) -> HttpResponse:
     """What legal aid is, who may apply, what to prepare, the 7-day review, 开始申请."""
-    center = drafts.public_center()
+    center = public_center()
     choice = _choice_from_query(center, request.GET)
     draft = drafts.current(request, center)
     query = "&".join(f"{k}={v}" for k, v in sorted(choice.items()))
@@ -107,7 +108,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    center = drafts.public_center()
+    center = public_center()
     return render(
         request,
         "apply/privacy.html",
@@ -118,7 +119,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent(request: HttpRequest) -> HttpResponse:
     """The short notice and the two separate consents; then the draft is created."""
-    center = drafts.public_center()
+    center = public_center()
     if request.method == "POST":
         form = steps.ConsentForm(request.POST)
         draft = drafts.current(request, center)
@@ -186,7 +187,7 @@ def _render_step(
 
 
 def _load(request: HttpRequest) -> tuple[Center, Draft | None]:
-    center = drafts.public_center()
+    center = public_center()
     draft = drafts.current(request, center)
     if draft is not None and not drafts.has_consents(draft.row):
         draft = None
@@ -397,7 +398,7 @@ def _confirm_step(request: HttpRequest, center: Center, draft: Draft) -> HttpRes
 def receipt(request: HttpRequest) -> HttpResponse:
     """The receipt: the application number, the date, the 7-day review deadline (法律援助法第
     四十三条), what happens next and how to look the status up."""
-    center = drafts.public_center()
+    center = public_center()
     try:
         pk = int(request.get_signed_cookie(drafts.RECEIPT_COOKIE, salt=drafts.RECEIPT_SALT) or "")
     except (KeyError, BadSignature, ValueError):
@@ -429,7 +430,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resume(request: HttpRequest) -> HttpResponse:
     """Continue on another device: the resume code and the phone (rate-limited)."""
-    center = drafts.public_center()
+    center = public_center()
     form = ResumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
@@ -451,7 +452,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 @require_POST
 def abandon(request: HttpRequest) -> HttpResponse:
     """Delete this browser's draft, its files and its consents (个人信息保护法第四十七条)."""
-    center = drafts.public_center()
+    center = public_center()
     draft = drafts.current(request, center)
     if draft is not None:
         with transaction.atomic():

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from fayuan.abuse import limits
 from fayuan.accounts.access import can, profile_of, visible_cases
-from fayuan.apply.drafts import public_center
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.roster.models import Practitioner
 from fayuan.supervision import actions
@@ -47,6 +46,7 @@ from fayuan.supervision.models import (
 from fayuan.supervision.sampling import in_visit_sample
 from fayuan.web.lists import Column, list_page
 from fayuan.web.ui import case_for, done, local, page, run_action
+from fayuan.workstations.roster_page import public_center
 
 #: Public complaints per client address (count, seconds): a complaint is one POST or two.
 COMPLAINTS_PER_IP = (10, 3600)

@@ -45,9 +45,9 @@ INSTITUTION_KIND_ZH = {
 
 
 def public_center() -> Center:
-    """The center whose public pages these are: the one named by `FAYUAN_PUBLIC_CENTER` (its
-    code) or, when unset, the installation's only center. 404 otherwise (none, or several and
-    none named)."""
+    """The center whose public pages these are (the roster, the application, the figures): the
+    one named by `FAYUAN_PUBLIC_CENTER` (its code) or, when unset, the installation's only
+    center. A Chinese 404 otherwise (none, or several and none named), never a 500."""
     code = getattr(settings, "FAYUAN_PUBLIC_CENTER", "") or ""
     if code:
         center = Center.objects.filter(code=code).first()
@@ -55,7 +55,7 @@ def public_center() -> Center:
         centers = list(Center.objects.order_by("id")[:2])
         center = centers[0] if len(centers) == 1 else None
     if center is None:
-        raise Http404("本系统尚未设置对外公布名册的法律援助中心。")
+        raise Http404("本系统尚未设置对外服务的法律援助中心（请管理员设置 FAYUAN_PUBLIC_CENTER）。")
     return center
 
 
