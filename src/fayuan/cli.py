@@ -55,12 +55,23 @@ def _parser() -> argparse.ArgumentParser:
     fp = commands.add_parser(
         "fairness",
         help="刑事按序轮流指派公平性核查：各律师事务所实得轮次与应得轮次（第十一条，SPEC §8）",
-        description="Replay a period and report, per firm, the criminal rotation turns received "
-        "against the entitlement; exit 0 when no firm is off by more than one turn beyond its "
-        "documented skips, 3 when some firm is, 1 on bad input.",
+        description="Replay a period (--roster and --events) or read the service's database "
+        "(--center) and report, per firm, the criminal rotation turns received against the "
+        "entitlement; exit 0 when no firm is off by more than one turn beyond its documented "
+        "skips, 3 when some firm is, 1 on bad input.",
     )
-    fp.add_argument("--roster", required=True, type=Path, help="roster JSON (机构与承办人名册)")
-    fp.add_argument("--events", required=True, type=Path, help="events JSON Lines (事件流)")
+    fp.add_argument(
+        "--center",
+        metavar="CODE",
+        help="read the service's database for this center's code instead of --roster/--events "
+        "(读取数据库中该法律援助中心的指派记录；其政策为中心的适用政策)",
+    )
+    fp.add_argument(
+        "--roster", type=Path, help="roster JSON (机构与承办人名册); with --events, not --center"
+    )
+    fp.add_argument(
+        "--events", type=Path, help="events JSON Lines (事件流); with --roster, not --center"
+    )
     fp.add_argument(
         "--decisions",
         type=Path,
@@ -127,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "fairness":
         from fayuan.fairness import run_fairness
 
+        if args.center is not None:
+            _django()  # only the database source needs it; the replay never imports Django
         return run_fairness(args, _message)
     if args.command == "demo":
         return _demo(args)

@@ -47,8 +47,9 @@ Either SPEC §8's frozen credit or this allowance needs a decision; the random-s
 tests/test_fairness.py therefore covers streams without suspensions.
 
 The computation (`assess`) is pure: it takes `TurnRecord`s and needs no Django. `turns_from_replay`
-makes them by replaying an event stream with the engine. Reading the service's database (stored
-assignments and rotation credits) is not done yet.
+makes them by replaying an event stream with the engine; `fayuan.fairness_db.turns_from_database`
+(`--center CODE`) makes them from the service's database (its criminal assignments, the stored
+decisions' skips, the institutions' status history), and only that path sets Django up.
 """
 
 from __future__ import annotations
@@ -790,11 +791,35 @@ def run_fairness(args: Any, message: Callable[[Exception], str]) -> int:
             raise ReplayInputError(
                 "命令行", None, "--until", f"结束日期 {period_until} 早于开始日期 {period_from}"
             )
+        center = getattr(args, "center", None)
+        if center is not None and (args.roster or args.events or args.decisions):
+            raise ReplayInputError(
+                "命令行",
+                None,
+                "--center",
+                "--center（读取数据库）与 --roster/--events/--decisions（重放事件流）只能选其一",
+            )
+        if center is None and (args.roster is None or args.events is None):
+            raise ReplayInputError(
+                "命令行",
+                None,
+                "--roster" if args.roster is None else "--events",
+                "须给出 --roster 和 --events（重放事件流），或 --center 中心编码（读取数据库）",
+            )
         inputs = [args.roster, args.events, *([args.decisions] if args.decisions else [])]
-        check_outputs((args.json_out, args.xlsx_out), inputs)
-        policy = load_policy(args.policy)
-        calendar = WorkdayCalendar.default(args.calendar, provisional=args.provisional_calendar)
-        source = turns_from_replay(args.roster, args.events, policy, calendar, args.decisions)
+        check_outputs((args.json_out, args.xlsx_out), [p for p in inputs if p is not None])
+        warnings: list[str] = []
+        source: ReplaySource
+        if center is not None:
+            from fayuan.fairness_db import turns_from_database
+
+            db = turns_from_database(center)
+            assert db.policy is not None
+            policy, source, warnings = db.policy, db, db.warnings
+        else:
+            policy = load_policy(args.policy)
+            calendar = WorkdayCalendar.default(args.calendar, provisional=args.provisional_calendar)
+            source = turns_from_replay(args.roster, args.events, policy, calendar, args.decisions)
         report = assess(source.records, period_from, period_until, source.firms)
         if args.decisions is not None:
             rules = turns_from_replay(args.roster, args.events, policy, calendar)
@@ -813,6 +838,8 @@ def run_fairness(args: Any, message: Callable[[Exception], str]) -> int:
     except (ReplayInputError, PolicyError, CalendarFileError) as exc:
         print(f"fayuan fairness：输入有误，未生成输出文件。\n{message(exc)}", file=sys.stderr)
         return 1
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     print(render(report))
     return EXIT_FLAGGED if report.flagged else 0
 

@@ -1,0 +1,209 @@
+"""`fayuan fairness --center CODE` (第十一条; SPEC §8): the fairness check on the service's own
+records. Criminal cases go through the real workflow (propose, director, issue); the report's
+turns and entitlements are checked against numbers worked out by hand from SPEC §8."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from fractions import Fraction
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from fayuan.cases.actions import CaseInput, PartyInput, do_intake_notification
+from fayuan.cases.models import Case
+from fayuan.cli import main
+from fayuan.fairness import EXIT_FLAGGED
+from fayuan.roster.actions import do_set_institution_status
+from fayuan.roster.models import Institution
+from fayuan.workflow import actions
+from fayuan.workflow.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+CST = timezone(timedelta(hours=8))
+RECEIVED = datetime(2026, 9, 30, 10, 0, tzinfo=CST)
+#: The example roster's pool (active law firms with active lawyers) and weights (lawyers).
+WEIGHTS = {"F02": 2, "F03": 6, "F04": 8, "F05": 2, "F07": 8, "F08": 8, "F09": 9}
+SEQUENCE = {"F07": 3, "F03": 6, "F04": 8, "F09": 9, "F08": 10, "F05": 12, "F02": 13}
+_letters = count(1)
+
+
+def notification(world, **fields) -> Case:
+    n = next(_letters)
+    data = CaseInput(
+        category="criminal",
+        locality="天生街道",
+        parties=[PartyInput("aided", f"被告人{n}")],
+        organ_id=world.organ.pk,
+        letter_number=f"（2026）渝0109刑初{n}号",
+        letter_received_at=RECEIVED,
+        **fields,
+    )
+    case, created = do_intake_notification(world.center, world.user("judicial_organ"), data)
+    assert created
+    return case
+
+
+def issue(world, day: int, case: dict | None = None, **propose) -> Assignment:
+    """A criminal case (`case`: its fields) assigned on 2026-10-`day` through the workflow
+    (第五、六条); `propose`: the officer's proposal."""
+    proposal = actions.do_propose(
+        notification(world, **(case or {})), world.user("officer"), **propose
+    )
+    actions.do_director_decide(proposal, world.user("director"), approve=True)
+    at = datetime(2026, 10, day, 10, 0, tzinfo=CST)
+    return actions.do_issue_assignment(proposal, world.user("officer"), at=at)
+
+
+def swrr(weights: dict[str, int], turns: int, credits: dict[str, int]) -> list[str]:
+    """SPEC §8 written out, independently of fayuan.policy.rotation: every firm gains w, the
+    highest credit wins (ties to the lower sequence), the winner pays W."""
+    total = sum(weights.values())
+    winners = []
+    for _ in range(turns):
+        for firm, w in weights.items():
+            credits[firm] = credits.get(firm, 0) + w
+        win = max(weights, key=lambda f: (credits[f], -SEQUENCE[f]))
+        credits[win] -= total
+        winners.append(win)
+    return winners
+
+
+def run(tmp_path: Path, *extra: str) -> tuple[int, dict]:
+    out = tmp_path / "report.json"
+    code = main(["fairness", "--center", "beibei", "--json", str(out), *extra])
+    return code, json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+
+
+def firms(report: dict) -> dict[str, dict]:
+    return {f["institution"]: f for f in report["firms"]}
+
+
+def test_art11_center_twelve_rotation_turns_against_the_entitlement(world, tmp_path) -> None:
+    winners = [issue(world, day).institution.code for day in range(1, 13)]
+    assert winners == swrr(WEIGHTS, 12, {})
+    # Worked out by hand from SPEC §8 (W = 43); turn 6: F02 and F05 both at 12, F05 has the
+    # lower sequence (12 < 13); turn 7: F09 at 11 + 9 = 20.
+    assert winners == [
+        "F09", "F07", "F04", "F08", "F03", "F05", "F09", "F07", "F04", "F08", "F03", "F02",
+    ]  # fmt: skip
+    code, report = run(tmp_path)
+    assert code == 0 and report["flagged"] == []
+    assert report["turns"] == 12 and report["policy"] == "beibei-2023"
+    got = firms(report)
+    assert set(got) == set(WEIGHTS)  # F01, F06, F10 are inactive: not rotation firms
+    received = {"F09": 2, "F07": 2, "F04": 2, "F08": 2, "F03": 2, "F02": 1, "F05": 1}
+    for firm, w in WEIGHTS.items():
+        assert got[firm]["received"] == received[firm]
+        assert got[firm]["weight"] == w and got[firm]["turns_in_pool"] == 12
+        # Entitlement: 12 turns × w / 43 (F09: 108/43 = 2.5116; F04: 96/43; F02: 24/43).
+        assert Fraction(got[firm]["entitled_exact"]) == Fraction(12 * w, 43)
+        assert got[firm]["lost"] == {} and got[firm]["suspended_turns"] == 0
+    assert got["F09"]["entitled"] == pytest.approx(2.5116)
+    assert got["F03"]["difference"] == pytest.approx(2 - 72 / 43, abs=1e-4)  # +0.33
+    assert got["F09"]["difference"] == pytest.approx(2 - 108 / 43, abs=1e-4)  # −0.51
+
+
+def test_art11_center_period_carries_the_opening_standing(world, tmp_path) -> None:
+    for day in range(1, 13):
+        issue(world, day)
+    code, report = run(tmp_path, "--from", "2026-10-07", "--until", "2026-10-12")
+    assert code == 0 and report["turns"] == 6
+    got = firms(report)
+    before = {"F09": 1, "F07": 1, "F04": 1, "F08": 1, "F03": 1, "F05": 1}  # days 1–6
+    for firm, w in WEIGHTS.items():
+        assert Fraction(got[firm]["entitled_exact"]) == Fraction(6 * w, 43)
+        assert got[firm]["opening"] == pytest.approx(before.get(firm, 0) - 6 * w / 43, abs=1e-4)
+    assert got["F02"]["received"] == 1 and got["F05"]["received"] == 0  # days 7–12
+
+
+def test_art11_center_firm_suspended_mid_period(world, tmp_path, capsys) -> None:
+    for day in range(1, 7):
+        issue(world, day)
+    f09 = Institution.objects.get(center=world.center, code="F09")
+    at = datetime(2026, 10, 6, 18, 0, tzinfo=CST)
+    do_set_institution_status(f09, "suspended", "年度考核整改", world.user("director"), at=at)
+    later = [issue(world, day).institution.code for day in range(7, 13)]
+    assert "F09" not in later
+    code, report = run(tmp_path)
+    assert code == 0, capsys.readouterr()
+    assert "不一致" not in capsys.readouterr().err  # the rebuilt credits are the stored ones
+    got = firms(report)
+    # F09 in the pool for 6 turns of 43; the others 6 of 43 and 6 of 34 (43 − 9).
+    assert got["F09"]["turns_in_pool"] == 6 and got["F09"]["suspended_turns"] == 6
+    assert Fraction(got["F09"]["entitled_exact"]) == Fraction(6 * 9, 43)
+    assert got["F09"]["received"] == 1
+    for firm, w in WEIGHTS.items():
+        if firm != "F09":
+            assert got[firm]["turns_in_pool"] == 12
+            assert Fraction(got[firm]["entitled_exact"]) == Fraction(6 * w, 43) + Fraction(
+                6 * w, 34
+            )
+    assert sum(f["received"] for f in got.values()) == 12
+
+
+def test_art11_center_conflict_is_a_documented_skip(world, tmp_path) -> None:
+    # F09 is next in line but has a conflict of interest (第七条).
+    first = issue(world, 1, case={"conflict_institutions": ["F09"]})
+    assert first.institution.code == "F07"
+    issue(world, 2)  # F09 keeps its place
+    code, report = run(tmp_path)
+    assert code == 0
+    got = firms(report)
+    assert got["F09"]["lost"] == {"conflict": 1} and got["F09"]["received"] == 1
+    assert got["F07"]["gained"] == {"conflict": 1}
+
+
+def test_art11_center_overrides_jumping_the_rotation_are_flagged(world, tmp_path) -> None:
+    for day in range(1, 5):
+        a = issue(world, day, institution_code="F02", override_reason="指派人员另有考虑")
+        assert a.rule == "override"
+    code, report = run(tmp_path)
+    assert code == EXIT_FLAGGED and "F02" in report["flagged"]
+    got = firms(report)
+    assert got["F02"]["received"] == 4
+    assert Fraction(got["F02"]["entitled_exact"]) == Fraction(4 * 2, 43)
+    assert got["F09"]["lost"].get("undocumented", 0) >= 1
+
+
+def test_art11_center_unrecorded_suspension_is_reported(world, tmp_path, capsys) -> None:
+    """A status changed without its history (not through the roster action): the rebuilt pool
+    is not the one used, and the stored credits say so."""
+    issue(world, 1)
+    Institution.objects.filter(center=world.center, code="F09").update(status="suspended")
+    issue(world, 2)
+    code, report = run(tmp_path)
+    err = capsys.readouterr().err
+    assert code == 0 and "不一致" in err and "F07" in err  # a warning, not a refusal
+    # With no history F09 counts as suspended throughout: its win of day 1 is no rotation turn.
+    assert report["turns"] == 1 and report["choice_not_counted"] == 1
+
+
+def test_art11_center_unknown_code_exits_1_without_a_file(world, tmp_path, capsys) -> None:
+    out = tmp_path / "report.json"
+    assert main(["fairness", "--center", "nowhere", "--json", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "--center" in err and "nowhere" in err and "法律援助中心" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["--center", "beibei", "--roster", "r.json", "--events", "e.jsonl"], "--center"),
+        (["--center", "beibei", "--from", "2026-13-01"], "--from"),
+        (["--center", "beibei", "--until", "10/12/2026"], "--until"),
+        (["--center", "beibei", "--from", "2026-10-12", "--until", "2026-10-01"], "--until"),
+        ([], "--roster"),
+        (["--roster", "r.json"], "--events"),
+    ],
+)
+def test_art11_center_bad_command_line_exits_1(world, tmp_path, capsys, argv, field) -> None:
+    out = tmp_path / "report.json"
+    assert main(["fairness", *argv, "--json", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "输入有误" in err and f"字段 {field}" in err
+    assert not out.exists()
