@@ -22,8 +22,9 @@ from django.utils.timezone import now as timezone_now
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from tests.service.conftest import make_user
+from tests.service.test_file_review import closed_case
 
-from fayuan.accounts.models import Role
+from fayuan.accounts.models import JudicialOrgan, OrganKind, Role
 from fayuan.audit.models import AuditEvent
 from fayuan.cases.actions import (
     CaseInput,
@@ -575,3 +576,234 @@ def test_the_report_task_is_registered_with_the_worker_and_runs_once(world, sett
     assert run(make_report, report.pk).value == "not queued"
     report.refresh_from_db()
     assert report.status == ReportStatus.done and (tmp_path / report.pdf).is_file()
+
+
+# ------------------------------------------------------------------ quality: figures 10–12
+
+VISIT_COMMENT = "律师很负责，每次开庭前都打电话说明"
+OPINION_TEXT = "辩护意见充分，庭前准备认真"
+
+
+@pytest.fixture
+def quality(world) -> dict[str, Case]:
+    """Return visits, the organs' opinions and court attendance around November 2026 (the
+    cases are closed files made directly, `closed_case`; every figure through the actions):
+
+    visits (completed at, Beijing time)
+      V1 reached, 5, Sun 1 Nov 00:00           (the first minute of November: in)
+      V2 reached, 4, Mon 16 Nov 10:00          (in)
+      V3 reached, 2, Mon 30 Nov 23:59          (the last minute: in)
+      V4 unreachable after 3 attempts (20, 23, 25 Nov), marked Thu 26 Nov   (in)
+      V5 reached, 5, Tue 1 Dec 00:00 (30 Nov 16:00 UTC)   (December's: out)
+      V6 reached, 1, Sat 31 Oct 23:59          (October's: out)
+      V7 one attempt, no answer, 18 Nov: still open       (not completed: out)
+    opinions (the court's and the procuratorate's cases)
+      court 满意 10 Nov; procuratorate 满意 1 Nov 00:00; court 不满意 30 Nov 23:59   (in)
+      court 基本满意 1 Dec 00:00; procuratorate 不满意 31 Oct 23:59                   (out)
+    court attendance: 1 Nov (in), 31 Oct and 1 Dec (out).
+
+    November by hand: 4 visits completed, 3 reached (5, 4, 2), 1 unreachable with 3 attempts;
+    satisfaction 1:0 2:1 3:0 4:1 5:1, mean 11/3 = 3.7, 满意率 2/3 = 66.7%. Opinions 3: 满意 2,
+    基本满意 0, 不满意 1, 满意率 66.7%; the court 1·0·1, the procuratorate 1·0·0. One hearing."""
+    officer, supervisor = world.user("officer"), world.user("supervisor")
+    court = world.user("judicial_organ")
+    procuratorate = JudicialOrgan.objects.create(
+        center=world.center, name="重庆市北碚区人民检察院", kind=OrganKind.procuratorate
+    )
+    prosecutor = make_user(world.center, "procu", Role.judicial_organ, organ=procuratorate)
+    cases: dict[str, Case] = {}
+
+    def reached(key: str, score: int, when: datetime) -> None:
+        cases[key] = closed_case(world, "F04")
+        with at(when):
+            supervision.do_record_visit_attempt(
+                cases[key], officer, "phone", "reached", satisfaction=score, comments=VISIT_COMMENT
+            )
+
+    reached("V1", 5, cst(1, 0))
+    reached("V2", 4, cst(16, 10))
+    reached("V3", 2, cst(30, 23, 59))
+    cases["V4"] = closed_case(world, "F07")
+    for day, outcome in ((20, "no_answer"), (23, "wrong_number"), (25, "no_answer")):
+        with at(cst(day, 10)):
+            supervision.do_record_visit_attempt(cases["V4"], officer, "phone", outcome)
+    with at(cst(26, 10)):
+        supervision.do_mark_unreachable(cases["V4"], officer, "三次未能联系")
+    reached("V5", 5, datetime(2026, 12, 1, 0, 0, tzinfo=CST))
+    reached("V6", 1, cst(31, 23, 59, month=10))
+    cases["V7"] = closed_case(world, "F07")
+    with at(cst(18, 10)):
+        supervision.do_record_visit_attempt(cases["V7"], officer, "phone", "no_answer")
+
+    def opinion(key: str, organ, user, rating: str, when: datetime) -> None:
+        case = cases[key] = closed_case(world, "F04")
+        case.organ, case.source = organ, "notification"
+        case.letter_number = f"（2026）渝0109刑初3{len(cases):02d}号"
+        case.save(update_fields=["organ", "source", "letter_number"])
+        with at(when):
+            supervision.do_record_organ_opinion(case, user, rating, OPINION_TEXT)
+
+    opinion("O1", world.organ, court, "satisfied", cst(10, 10))
+    opinion("O2", procuratorate, prosecutor, "satisfied", cst(1, 0))
+    opinion("O3", world.organ, court, "dissatisfied", cst(30, 23, 59))
+    opinion("O4", world.organ, court, "fair", datetime(2026, 12, 1, 0, 0, tzinfo=CST))
+    opinion("O5", procuratorate, prosecutor, "dissatisfied", cst(31, 23, 59, month=10))
+
+    with at(datetime(2026, 12, 2, 10, 0, tzinfo=CST)):
+        for day in (date(2026, 10, 31), date(2026, 11, 1), date(2026, 12, 1)):
+            supervision.do_record_court_attendance(
+                cases["V2"], supervisor, day, "北碚区人民法院第三法庭", "质证充分"
+            )
+    return cases
+
+
+def test_quality_figures_of_november_against_the_hand_count(world, quality) -> None:
+    fig = compute(world.center, NOVEMBER)
+
+    # 10. Return visits: V1–V4 (V5 is December's, V6 October's, V7 still open).
+    v = fig.visits
+    assert v is not None
+    assert (v.completed, v.reached, v.unreachable, v.unreachable_attempts) == (4, 3, 1, 3)
+    assert v.by_satisfaction == [(1, 0), (2, 1), (3, 0), (4, 1), (5, 1)]
+    assert v.satisfied == 2 and v.satisfaction_rate == "66.7%"
+    assert v.mean_satisfaction == pytest.approx(3.7) and v.mean_text == "3.7"
+
+    # 11. The organs' opinions: O1–O3.
+    o = fig.opinions
+    assert o is not None
+    assert o.counted == 3 and o.satisfied == 2 and o.satisfaction_rate == "66.7%"
+    assert o.by_rating == [("满意", 2), ("基本满意", 0), ("不满意", 1)]
+    assert o.by_kind == [
+        ("人民法院", [1, 0, 1]),
+        ("人民检察院", [1, 0, 0]),
+        ("公安机关", [0, 0, 0]),
+        ("其他", [0, 0, 0]),
+    ]
+
+    # 12. Court attendance: 1 Nov only.
+    assert fig.attendance is not None and fig.attendance.hearings == 1
+
+
+def test_quality_figures_on_the_other_side_of_each_boundary(world, quality) -> None:
+    october = compute(world.center, Period(2026, 10))
+    assert october.visits is not None and october.opinions is not None
+    assert (october.visits.completed, october.visits.reached) == (1, 1)  # V6
+    assert october.visits.by_satisfaction == [(1, 1), (2, 0), (3, 0), (4, 0), (5, 0)]
+    assert october.visits.satisfaction_rate == "0.0%" and october.visits.mean_text == "1.0"
+    assert october.opinions.by_rating == [("满意", 0), ("基本满意", 0), ("不满意", 1)]  # O5
+    assert october.attendance is not None and october.attendance.hearings == 1
+
+    december = compute(world.center, Period(2026, 12))
+    assert december.visits is not None and december.opinions is not None
+    assert december.visits.by_satisfaction == [(1, 0), (2, 0), (3, 0), (4, 0), (5, 1)]  # V5
+    assert december.opinions.by_rating == [("满意", 0), ("基本满意", 1), ("不满意", 0)]  # O4
+    assert december.opinions.satisfaction_rate == "0.0%"
+    assert december.attendance is not None and december.attendance.hearings == 1
+
+    # The whole year: all six completed visits (5, 4, 2, 5, 1 reached; V4), five opinions.
+    year = compute(world.center, Period(2026))
+    assert year.visits is not None and year.opinions is not None
+    assert (year.visits.completed, year.visits.reached, year.visits.unreachable) == (6, 5, 1)
+    assert year.visits.satisfaction_rate == "60.0%" and year.visits.mean_text == "3.4"
+    assert year.opinions.counted == 5 and year.opinions.satisfaction_rate == "40.0%"
+    assert year.attendance is not None and year.attendance.hearings == 3
+
+    # A month with none of them: no rate, no mean, every value still listed.
+    september = compute(world.center, Period(2026, 9))
+    assert september.visits is not None and september.opinions is not None
+    assert september.visits.completed == 0 and september.visits.satisfaction_rate == "—"
+    assert september.visits.mean_text == "—"
+    assert [s for s, _ in september.visits.by_satisfaction] == [1, 2, 3, 4, 5]
+    assert september.opinions.satisfaction_rate == "—"
+    assert [n for _, n in september.opinions.by_rating] == [0, 0, 0]
+
+
+def test_workbook_has_the_quality_sheets_with_the_november_figures(world, quality, tmp_path):
+    xlsx, _ = output.write_report(compute(world.center, NOVEMBER), tmp_path)
+    book = load_workbook(xlsx)
+    assert book.sheetnames[-3:] == ["回访受援人", "办案机关评价", "庭审旁听"]
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True)}
+    assert summary["完成回访受援人（件）"] == "4（联系上 3，无法联系 1）"
+    assert summary["回访满意率"] == "66.7%（平均满意度 3.7 分）"
+    assert summary["办案机关评价满意率"] == "66.7%（2/3）"
+    assert summary["旁听庭审（次）"] == "1"
+
+    ws = book["回访受援人"]
+    assert [c.value for c in ws[1]] == ["项目", "数值"]
+    visits = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert visits["完成回访（件）"] == 4
+    assert visits["联系上受援人（件）"] == 3 and visits["无法联系（件）"] == 1
+    assert visits["无法联系的回访共尝试（次）"] == 3
+    assert [visits[f"满意度 {s} 分（件）"] for s in (1, 2, 3, 4, 5)] == [0, 1, 0, 1, 1]
+    assert visits["平均满意度（分）"] == "3.7" and visits["满意率"] == "66.7%"
+    assert visits["满意率的计算"] == output.SATISFIED_NOTE
+
+    rows = list(book["办案机关评价"].iter_rows(min_row=2, values_only=True))
+    opinions = {r[0]: r[1] for r in rows if r}
+    assert opinions["办案机关评价（件）"] == 3
+    assert opinions["评价为满意（件）"] == 2 and opinions["评价为基本满意（件）"] == 0
+    assert opinions["评价为不满意（件）"] == 1 and opinions["满意率"] == "66.7%"
+    by_kind = {r[0]: r[1:5] for r in rows if r and r[0]}
+    assert by_kind["办案机关类别"] == ("满意", "基本满意", "不满意", "合计")
+    assert by_kind["人民法院"] == (1, 0, 1, 2) and by_kind["人民检察院"] == (1, 0, 0, 1)
+    assert by_kind["公安机关"] == (0, 0, 0, 0)
+
+    assert list(book["庭审旁听"].iter_rows(min_row=2, values_only=True)) == [("旁听庭审（次）", 1)]
+
+
+def test_pdf_has_the_quality_sections_in_its_embedded_chinese_font(world, quality, tmp_path):
+    _, pdf = output.write_report(compute(world.center, NOVEMBER), tmp_path)
+    reader = PdfReader(pdf)
+    assert embedded_fonts(reader), "no embedded TrueType font (/FontFile2)"
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    for heading in ("九、回访受援人", "十、办案机关评价", "十一、庭审旁听"):
+        assert heading in text, heading
+    assert "受援人满意度分布（联系上的回访，件）" in text  # the chart's title
+    assert "本期完成回访4件：联系上受援人3件，无法联系1件（共尝试3次）" in text
+    assert "满意率66.7%，平均满意度3.7分" in text
+    assert "满意率=满意度4分及以上的回访÷联系上受援人的回访" in text  # the definition
+    assert "本期收到办案机关评价3件：满意2件，基本满意0件，不满意1件" in text
+    assert "人民法院1012" in text and "人民检察院1001" in text  # the per-kind table's rows
+    assert "本期旁听庭审1次" in text
+    assert "满意度2分（件）1" in text and "满意度3分（件）0" in text
+    assert VISIT_COMMENT not in text and OPINION_TEXT not in text  # counts, not words
+
+
+def test_public_figures_show_the_years_satisfaction_counts_only(world, quality, client) -> None:
+    with at(datetime(2026, 12, 2, 12, 0, tzinfo=CST)):
+        page = client.get("/figures/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    part = html.split('id="satisfaction-h"')[1].split("</section>")[0]
+    assert "回访满意度与办案机关评价（2026年）" in part
+    assert "完成回访 6 件，其中联系上 5 件、无法联系 1 件" in part
+    assert "60.0%" in part and "平均满意度 3.4 分" in part
+    assert re.findall(r'<td class="num">(\d+)</td>', part) == [
+        "1",
+        "1",
+        "0",
+        "1",
+        "2",
+        "2",
+        "1",
+        "2",
+    ]
+    assert "办案机关评价 5 件，满意率" in part and "40.0%" in part
+    names = set(Party.objects.values_list("name", flat=True))
+    assert names and not [n for n in names if n in html]
+    assert "REVIEW-" not in html  # no case number
+    assert VISIT_COMMENT not in html and OPINION_TEXT not in html and "质证充分" not in html
+    assert "北碚区人民检察院" not in html and "第三法庭" not in html
+
+
+def test_without_the_supervision_app_the_quality_sheets_say_there_is_no_source(world) -> None:
+    from django.test import modify_settings
+
+    with modify_settings(INSTALLED_APPS={"remove": ["fayuan.supervision"]}):
+        fig = compute(world.center, NOVEMBER)
+        book = load_workbook(io.BytesIO(output.workbook_bytes(fig)))
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(output.pdf_bytes(fig))).pages)
+    assert fig.visits is None and fig.opinions is None and fig.attendance is None
+    for sheet in ("回访受援人", "办案机关评价", "庭审旁听"):
+        assert [c.value for c in book[sheet]["A2":"B2"][0]] == ["说明", NO_SUPERVISION], sheet
+    assert "十一、庭审旁听" in re.sub(r"\s+", "", text)

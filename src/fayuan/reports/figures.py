@@ -45,7 +45,22 @@ period" means `period.start <= t < period.end`, Beijing time (UTC+8).
    review (a second review stands over the first, `fayuan.supervision.actions.final_review`);
    counted are the cases whose result was scored in the period (`scored_at`): by grade
    (优秀、良好、合格、不合格), pass rate = not 不合格 / counted, mean total score (one decimal).
-When the supervision app is not installed, 8 and 9 say 本期尚无投诉与评查数据来源.
+10. **回访受援人** (return visits, 第十三条、法律援助法第五十九条; `ReturnVisit`): the visits
+   completed in the period (`closed_at`; a visit still 回访中 has none and is not counted):
+   reached (已回访) and unreachable (无法联系), with the unreachable visits' attempts in total
+   (`VisitAttempt`s, whenever made). Of the reached visits: the satisfaction (1–5) counted per
+   value, every value listed, zeros included; mean satisfaction (one decimal, "—" when none);
+   满意率 = reached visits with satisfaction 4 or 5 / reached visits (unreachable ones are
+   left out of the denominator; "—" when none reached).
+11. **办案机关评价** (the organs' opinions, 法律援助法第五十九条; `OrganOpinion`): the opinions
+   recorded in the period (`at`), every one counted (an organ may give several on one case),
+   by rating (满意、基本满意、不满意, zeros included) and by the organ's kind (`JudicialOrgan.kind`:
+   人民法院、人民检察院、公安机关、其他, every kind listed); 满意率 = 满意 / all (基本满意 is not
+   满意; "—" when none).
+12. **庭审旁听** (court attendance, 法律援助法第五十九条; `CourtAttendance`): the hearings
+   attended in the period, by `attended_on` (a Beijing date: period.start's date <= attended_on
+   < period.end's date), one per record.
+When the supervision app is not installed, 8 to 12 say 本期尚无投诉与评查数据来源.
 """
 
 from __future__ import annotations
@@ -57,7 +72,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Min
+from django.db.models import Count, Min
 
 from fayuan.cases.models import CATEGORY_CHOICES, Case
 from fayuan.policy.deadlines import CHINA_TZ
@@ -214,6 +229,50 @@ class Reviews:
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 
+#: The satisfaction values of a return visit, and the lowest that counts as 满意 (figure 10).
+SATISFACTION_VALUES = (1, 2, 3, 4, 5)
+SATISFIED_FROM = 4
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "—"
+
+
+@dataclass(frozen=True)
+class Visits:
+    completed: int  # reached + unreachable
+    reached: int
+    unreachable: int
+    unreachable_attempts: int  # the unreachable visits' attempts, in total
+    by_satisfaction: list[tuple[int, int]]  # (1–5, reached visits), every value
+    satisfied: int  # reached with satisfaction >= SATISFIED_FROM
+    mean_satisfaction: float | None
+
+    @property
+    def satisfaction_rate(self) -> str:
+        return _share(self.satisfied, self.reached)
+
+    @property
+    def mean_text(self) -> str:
+        return "—" if self.mean_satisfaction is None else f"{self.mean_satisfaction:.1f}"
+
+
+@dataclass(frozen=True)
+class Opinions:
+    counted: int
+    by_rating: list[tuple[str, int]]  # 满意、基本满意、不满意
+    by_kind: list[tuple[str, list[int]]]  # (organ kind, counts in the order of by_rating)
+    satisfied: int
+
+    @property
+    def satisfaction_rate(self) -> str:
+        return _share(self.satisfied, self.counted)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    hearings: int
+
 
 @dataclass
 class Figures:
@@ -238,12 +297,16 @@ class Figures:
     policy: str = ""
     complaints: Complaints | None = None
     reviews: Reviews | None = None
+    visits: Visits | None = None
+    opinions: Opinions | None = None
+    attendance: Attendance | None = None
     supervision_note: str = NO_SUPERVISION
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def supervision_available() -> bool:
-    """True once the supervision app (complaints, file reviews) is installed."""
+    """True once the supervision app (complaints, file reviews, return visits, the organs'
+    opinions, court attendance) is installed."""
     return apps.is_installed("fayuan.supervision")
 
 
@@ -287,6 +350,71 @@ def file_reviews(center: Center, period: Period) -> Reviews:
         by_grade=[(g, grades.get(g, 0)) for g in GRADES],
         passed=sum(1 for r in results if r.grade != "不合格"),
         mean_total=round(sum(totals) / len(totals), 1) if totals else None,
+    )
+
+
+def return_visits(center: Center, period: Period) -> Visits:
+    """Figure 10: the return visits completed in the period (one query)."""
+    from fayuan.supervision.models import ReturnVisit, VisitStatus
+
+    rows = list(
+        ReturnVisit.objects.filter(
+            case__center=center,
+            status__in=[VisitStatus.reached, VisitStatus.unreachable],
+            closed_at__gte=period.start,
+            closed_at__lt=period.end,
+        )
+        .annotate(tries=Count("attempts"))
+        .values_list("status", "satisfaction", "tries")
+    )
+    scores = [s for status, s, _ in rows if status == VisitStatus.reached and s is not None]
+    counted = Counter(scores)
+    unreachable = [n for status, _, n in rows if status == VisitStatus.unreachable]
+    reached = sum(1 for status, _, _ in rows if status == VisitStatus.reached)
+    return Visits(
+        completed=len(rows),
+        reached=reached,
+        unreachable=len(unreachable),
+        unreachable_attempts=sum(unreachable),
+        by_satisfaction=[(v, counted.get(v, 0)) for v in SATISFACTION_VALUES],
+        satisfied=sum(1 for s in scores if s >= SATISFIED_FROM),
+        mean_satisfaction=round(sum(scores) / len(scores), 1) if scores else None,
+    )
+
+
+def organ_opinions(center: Center, period: Period) -> Opinions:
+    """Figure 11: the judicial organs' opinions recorded in the period (one query)."""
+    from fayuan.accounts.models import OrganKind
+    from fayuan.supervision.models import OpinionRating, OrganOpinion
+
+    rows = list(
+        OrganOpinion.objects.filter(
+            case__center=center, at__gte=period.start, at__lt=period.end
+        ).values_list("rating", "organ__kind")
+    )
+    ratings = Counter(rating for rating, _ in rows)
+    pairs = Counter(rows)
+    return Opinions(
+        counted=len(rows),
+        by_rating=[(label, ratings.get(code, 0)) for code, label in OpinionRating.choices],
+        by_kind=[
+            (kind_label, [pairs.get((code, kind), 0) for code in OpinionRating.values])
+            for kind, kind_label in OrganKind.choices
+        ],
+        satisfied=ratings.get(OpinionRating.satisfied, 0),
+    )
+
+
+def court_attendance(center: Center, period: Period) -> Attendance:
+    """Figure 12: the hearings attended in the period (Beijing dates)."""
+    from fayuan.supervision.models import CourtAttendance
+
+    return Attendance(
+        hearings=CourtAttendance.objects.filter(
+            case__center=center,
+            attended_on__gte=period.start.date(),
+            attended_on__lt=period.end.date(),
+        ).count()
     )
 
 
@@ -506,5 +634,8 @@ def compute(center: Center, period: Period) -> Figures:
         policy=engine.policy_for(center).title,
         complaints=_complaints(center, period) if supervision_available() else None,
         reviews=file_reviews(center, period) if supervision_available() else None,
+        visits=return_visits(center, period) if supervision_available() else None,
+        opinions=organ_opinions(center, period) if supervision_available() else None,
+        attendance=court_attendance(center, period) if supervision_available() else None,
         supervision_note="" if supervision_available() else NO_SUPERVISION,
     )

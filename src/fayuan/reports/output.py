@@ -30,6 +30,9 @@ SHEETS = (
     "更换承办人",
     "回避",
     "投诉与评查",
+    "回访受援人",
+    "办案机关评价",
+    "庭审旁听",
 )
 
 #: The PDF's section headings (each also a workbook sheet's subject).
@@ -42,6 +45,9 @@ HEADINGS = (
     "六、更换承办人",
     "七、回避",
     "八、投诉与案卷评查",
+    "九、回访受援人",
+    "十、办案机关评价",
+    "十一、庭审旁听",
 )
 
 
@@ -87,6 +93,7 @@ def summary_rows(fig: Figures) -> list[tuple[str, str]]:
         ("更换承办人申请（次）", str(len(fig.handler_changes))),
         ("回避（次）", str(len(fig.recusals))),
         *_supervision_summary(fig),
+        *_quality_summary(fig),
     ]
 
 
@@ -124,9 +131,79 @@ def supervision_rows(fig: Figures) -> list[list[Any]]:
     ]
 
 
+def _quality_summary(fig: Figures) -> list[tuple[str, str]]:
+    """Figures 10–12 in the summary (nothing when the supervision app is missing: the note of
+    `_supervision_summary` stands for them too)."""
+    v, o, a = fig.visits, fig.opinions, fig.attendance
+    if v is None or o is None or a is None:
+        return []
+    return [
+        (
+            "完成回访受援人（件）",
+            f"{v.completed}（联系上 {v.reached}，无法联系 {v.unreachable}）",
+        ),
+        ("回访满意率", f"{v.satisfaction_rate}（平均满意度 {v.mean_text} 分）"),
+        ("办案机关评价（件）", str(o.counted)),
+        ("办案机关评价满意率", f"{o.satisfaction_rate}（{o.satisfied}/{o.counted}）"),
+        ("旁听庭审（次）", str(a.hearings)),
+    ]
+
+
+#: How each 满意率 is computed (figures 10 and 11), as the report states it.
+SATISFIED_NOTE = "满意度 4 分及以上的回访 ÷ 联系上受援人的回访，无法联系的不计入"
+OPINION_NOTE = "评价为满意的 ÷ 全部评价，基本满意不计为满意"
+
+
+def visit_rows(fig: Figures) -> list[list[Any]]:
+    """Figure 10 (the return visits) as [item, value] rows."""
+    v = fig.visits
+    if v is None:
+        return [["说明", fig.supervision_note]]
+    return [
+        ["完成回访（件）", v.completed],
+        ["联系上受援人（件）", v.reached],
+        ["无法联系（件）", v.unreachable],
+        ["无法联系的回访共尝试（次）", v.unreachable_attempts],
+        *[[f"满意度 {score} 分（件）", n] for score, n in v.by_satisfaction],
+        ["平均满意度（分）", v.mean_text],
+        ["满意率", v.satisfaction_rate],
+        ["满意率的计算", SATISFIED_NOTE],
+    ]
+
+
+def opinion_rows(fig: Figures) -> list[list[Any]]:
+    """Figure 11 (the organs' opinions) as [item, value] rows."""
+    o = fig.opinions
+    if o is None:
+        return [["说明", fig.supervision_note]]
+    return [
+        ["办案机关评价（件）", o.counted],
+        *[[f"评价为{label}（件）", n] for label, n in o.by_rating],
+        ["满意率", o.satisfaction_rate],
+        ["满意率的计算", OPINION_NOTE],
+    ]
+
+
+def opinion_kind_rows(fig: Figures) -> tuple[list[str], list[list[Any]]]:
+    """Figure 11 by the organ's kind: (headers, rows)."""
+    o = fig.opinions
+    if o is None:
+        return [], []
+    headers = ["办案机关类别", *[label for label, _ in o.by_rating], "合计"]
+    return headers, [[kind, *counts, sum(counts)] for kind, counts in o.by_kind]
+
+
+def attendance_rows(fig: Figures) -> list[list[Any]]:
+    """Figure 12 (court attendance) as [item, value] rows."""
+    if fig.attendance is None:
+        return [["说明", fig.supervision_note]]
+    return [["旁听庭审（次）", fig.attendance.hearings]]
+
+
 def sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(sheet, headers, rows) of every sheet after the summary."""
     c = fig.concentration
+    kind_headers, kind_rows = opinion_kind_rows(fig)
     return [
         (
             "案件类别与来源",
@@ -241,6 +318,13 @@ def sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
             ],
         ),
         ("投诉与评查", ["项目", "数值"], supervision_rows(fig)),
+        ("回访受援人", ["项目", "数值"], visit_rows(fig)),
+        (
+            "办案机关评价",
+            ["项目", "数值"],
+            opinion_rows(fig) + ([[], kind_headers, *kind_rows] if kind_rows else []),
+        ),
+        ("庭审旁听", ["项目", "数值"], attendance_rows(fig)),
     ]
 
 
@@ -346,7 +430,13 @@ def pdf_bytes(fig: Figures) -> bytes:
         "h0", fontName=title_font, fontSize=16, leading=24, alignment=1, spaceAfter=6
     )
     h1 = ParagraphStyle(
-        "h1", fontName=title_font, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4
+        "h1",
+        fontName=title_font,
+        fontSize=13,
+        leading=20,
+        spaceBefore=10,
+        spaceAfter=4,
+        keepWithNext=1,  # a heading never ends a page without its section
     )
     body = ParagraphStyle("b", fontName=body_font, fontSize=10, leading=15)
     cell = ParagraphStyle("c", fontName=body_font, fontSize=8.5, leading=11)
@@ -533,6 +623,57 @@ def pdf_bytes(fig: Figures) -> bytes:
         story.append(Paragraph(fig.supervision_note + "。", body))
     else:
         story.append(table(["项目", "数值"], supervision_rows(fig), [width * 0.5, width * 0.5]))
+
+    story.append(Paragraph(HEADINGS[8], h1))
+    v = fig.visits
+    if v is None:
+        story.append(Paragraph(fig.supervision_note + "。", body))
+    else:
+        story.append(
+            Paragraph(
+                f"本期完成回访 {v.completed} 件：联系上受援人 {v.reached} 件，无法联系 "
+                f"{v.unreachable} 件（共尝试 {v.unreachable_attempts} 次）。满意率 "
+                f"{v.satisfaction_rate}，平均满意度 {v.mean_text} 分（满分 5 分）。"
+                f"满意率 = {SATISFIED_NOTE}。",
+                body,
+            )
+        )
+        story.append(
+            _bar_chart(
+                [f"{score} 分" for score, _ in v.by_satisfaction],
+                [[n for _, n in v.by_satisfaction]],
+                ["回访"],
+                body_font,
+                width,
+                170,
+                "受援人满意度分布（联系上的回访，件）",
+            )
+        )
+        # The rows without the definition: the paragraph above gives it.
+        story.append(table(["项目", "数值"], visit_rows(fig)[:-1], [width * 0.5, width * 0.5]))
+
+    story.append(Paragraph(HEADINGS[9], h1))
+    o = fig.opinions
+    if o is None:
+        story.append(Paragraph(fig.supervision_note + "。", body))
+    else:
+        story.append(
+            Paragraph(
+                f"本期收到办案机关评价 {o.counted} 件："
+                + "，".join(f"{label} {n} 件" for label, n in o.by_rating)
+                + f"。满意率 {o.satisfaction_rate}（{OPINION_NOTE}）。按办案机关类别（件）：",
+                body,
+            )
+        )
+        kind_headers, kind_rows = opinion_kind_rows(fig)
+        story.append(Spacer(1, 4))
+        story.append(table(kind_headers, kind_rows, [width * 0.32] + [width * 0.17] * 4))
+
+    story.append(Paragraph(HEADINGS[10], h1))
+    if fig.attendance is None:
+        story.append(Paragraph(fig.supervision_note + "。", body))
+    else:
+        story.append(Paragraph(f"本期旁听庭审 {fig.attendance.hearings} 次。", body))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -28,7 +28,9 @@ from fayuan.reports.figures import (
     PeriodError,
     file_reviews,
     first_assignments,
+    organ_opinions,
     rate,
+    return_visits,
     supervision_available,
 )
 from fayuan.reports.models import GeneratedReport, ReportStatus
@@ -172,7 +174,8 @@ def _months_back(today: date, n: int) -> list[Period]:
 def public_figures(request: HttpRequest) -> HttpResponse:
     """/figures/ (信息公开, 法律援助法第五十八条): the published rotation order (the same as the
     staff page /rotation/ shows), the assignments per institution in the last months, and the
-    on-time rate of this year. Institutions only: no person's name, number or case."""
+    on-time rate, the file review results, the return visits' satisfaction and the organs'
+    ratings of this year (counts only). Institutions only: no person's name, number or case."""
     from fayuan.cases.models import Case
     from fayuan.workflow.models import Assignment
     from fayuan.workstations.roster_page import public_center
@@ -222,6 +225,9 @@ def public_figures(request: HttpRequest) -> HttpResponse:
             "local": rate(cases, firsts, "local_due_at"),
             "statutory": rate(cases, firsts, "statutory_due_at"),
             "quality": file_reviews(center, year) if supervision_available() else None,
+            # Counts only: no visit's case, comments or aided person; no organ's words.
+            "visits": return_visits(center, year) if supervision_available() else None,
+            "opinions": organ_opinions(center, year) if supervision_available() else None,
             "updated": local(now),
         },
     )
