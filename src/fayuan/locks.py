@@ -12,9 +12,11 @@ an earlier rank after one of a later rank (a row it already holds may be named a
     3. institution     `Institution`          a status change (suspend, reinstate, retire)
     4. case            `Case`                 one case, or several in id order
     5. step            `OfficerProposal`, `HandlerChange`, `Recusal` of a locked case
-    6. rotation        `RotationCredit`       the center's credits, in id order
-    7. sequence        `NoticeSequence`       the center's notice numbers for the year
-    8. audit head      `AuditHead`            taken by `fayuan.audit.log.record`: always last
+    6. quality         `Practitioner`         the quality scores a supervision record changes
+                                              (第九条), in id order
+    7. rotation        `RotationCredit`       the center's credits, in id order
+    8. sequence        `NoticeSequence`       the center's notice numbers for the year
+    9. audit head      `AuditHead`            taken by `fayuan.audit.log.record`: always last
 
 So an assignment is: center → case → proposal → rotation credits → notice sequence → audit
 head; an intake takes only the audit head (its rows are new, nobody else can hold them).
@@ -83,7 +85,7 @@ if TYPE_CHECKING:
     from fayuan.audit.models import AuditHead
     from fayuan.cases.models import Case
     from fayuan.holidays.models import HolidayYear
-    from fayuan.roster.models import Center, Institution
+    from fayuan.roster.models import Center, Institution, Practitioner
     from fayuan.workflow.models import (
         HandlerChange,
         NoticeSequence,
@@ -110,9 +112,10 @@ class Rank(IntEnum):
     institution = 3
     case = 4
     step = 5
-    rotation = 6
-    sequence = 7
-    audit_head = 8
+    quality = 6
+    rotation = 7
+    sequence = 8
+    audit_head = 9
 
 
 class LockOrderError(RuntimeError):
@@ -245,6 +248,12 @@ def recusal(pk: int) -> Recusal:
     from fayuan.workflow.models import Recusal
 
     return take_one(Rank.step, Recusal.objects.select_related("case"), pk)
+
+
+def quality_scores(queryset: QuerySet[Practitioner]) -> list[Practitioner]:
+    """The practitioners whose quality score is recomputed, locked in id order, so two
+    supervision records of the same practitioner compute one after the other."""
+    return take(Rank.quality, queryset)
 
 
 def rotation_credits(row: Center) -> list[RotationCredit]:

@@ -9,6 +9,7 @@
 - `calendar_reminder` (daily): next year's holiday arrangement is missing (SPEC §5);
   `remind_next_year` sends once per center and year.
 - `purge_drafts` (daily): expired online application drafts deleted with their files.
+- `refresh_quality` (daily): every center's quality scores (第九条) computed again.
 - `recompute_provisional_deadlines`: after a year's holiday arrangement is entered, once per
   entry.
 
@@ -241,6 +242,16 @@ def purge_drafts() -> int:
     from fayuan.apply.drafts import purge_expired
 
     return purge_expired()
+
+
+@app.task(name="fayuan.refresh_quality")
+def refresh_quality() -> int:
+    """Daily: every center's quality scores (第九条) computed again, as records leave the
+    trailing window (`quality.window_days`). Returns the number of scores that changed."""
+    from fayuan.roster.models import Center
+    from fayuan.supervision.actions import do_refresh_quality
+
+    return sum(len(do_refresh_quality(center)) for center in Center.objects.order_by("pk"))
 
 
 @app.task(name="fayuan.recompute_provisional_deadlines", **RETRYING)

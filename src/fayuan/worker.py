@@ -38,6 +38,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "fayuan.purge_drafts",
         "schedule": crontab(hour=3, minute=15),
     },
+    "refresh-quality-scores": {
+        "task": "fayuan.refresh_quality",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

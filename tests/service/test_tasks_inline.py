@@ -182,6 +182,7 @@ def test_beat_schedule_is_in_code() -> None:
         "fayuan.deadline_reminders",
         "fayuan.calendar_reminder",
         "fayuan.purge_drafts",
+        "fayuan.refresh_quality",
     }
     assert names <= set(app.tasks)
 

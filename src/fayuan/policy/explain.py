@@ -314,10 +314,23 @@ def _ranking_lines(
         out.add(
             f"  {rank}. {_name(roster, s.institution)}（顺序号 {s.sequence}）：总分 "
             f"{s.total:.2f} = 专业 {s.specialty:.2f}（擅长人员 {s.specialists} 名）+ 质量 "
-            f"{s.quality:.2f}（平均 {s.mean_quality:.1f}）+ 属地 {s.locality:.2f}"
+            f"{s.quality:.2f}（平均 {s.mean_quality:.1f}{_quality_date(roster, s.institution)}）"
+            f"+ 属地 {s.locality:.2f}"
             f"{'（同一镇街）' if s.same_locality else ''} − 负担 {s.load:.2f}"
             f"（近期 {s.recent_cases} 件/{s.practitioners} 人），{verdict}"
         )
+
+
+def _quality_date(roster: RosterView, institution: str) -> str:
+    """第九条: the day the scores behind the mean were computed (fayuan.policy.quality); nothing
+    when every score is the roster's entry (as in a replayed roster)."""
+    members = roster.active_members[institution]
+    days = sorted({p.quality_as_of for p in members if p.quality_as_of})
+    if not days:
+        return ""
+    when = days[-1].isoformat() if len(days) == 1 else f"{days[0]}～{days[-1]}"
+    entered = sum(1 for p in members if p.quality_as_of is None)
+    return f"，评分日期 {when}" + (f"，另 {entered} 名为名册录入" if entered else "")
 
 
 def _practitioner_lines(out: _Lines, decision: Decision, roster: RosterView) -> None:

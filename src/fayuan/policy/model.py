@@ -67,6 +67,8 @@ class Practitioner:
     active: bool = True
     #: 熟悉未成年人身心特点 (《办理法律援助案件程序规定》第二十六条第二款; SPEC §2).
     minors_qualified: bool = False
+    #: The day `quality` was computed (第九条, `fayuan.policy.quality`); None: as entered.
+    quality_as_of: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

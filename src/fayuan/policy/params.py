@@ -28,6 +28,7 @@ from typing import Any, Final, Literal
 
 __all__ = [
     "POLICIES_DIR",
+    "QUALITY_SOURCES",
     "SCHEMA",
     "SUPERVISION_SCHEMA",
     "ParamSpec",
@@ -160,6 +161,9 @@ SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
 #: dated format and file as `SCHEMA`'s, validated on load, but kept apart from the assignment
 #: rules (`Policy.supervision`, `Policy.supervision_on`), so a supervision value never moves an
 #: assignment decision's `effective_from`.
+#: The quality score's three sources (第九条：办案质量、受援人回访满意度、办案机关评价).
+QUALITY_SOURCES: Final = ("案卷评查", "回访满意度", "办案机关评价")
+
 SUPERVISION_SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
     {
         "supervision.review_share": ParamSpec("review_share", "float", "ratio", 0.01, 1),
@@ -172,6 +176,33 @@ SUPERVISION_SCHEMA: Final[Mapping[str, ParamSpec]] = MappingProxyType(
             "return_visit_share", "float", "ratio", 0.01, 1
         ),
         "complaint.answer_days": ParamSpec("complaint_answer_days", "int", "days", 1, 180),
+        # 第九条 办案质量、回访满意度、办案机关评价 → the quality score (fayuan.policy.quality).
+        "quality.source_weights": ParamSpec(
+            "quality_source_weights", "table", "points", 0, 100, choices=QUALITY_SOURCES
+        ),
+        "quality.window_days": ParamSpec("quality_window_days", "int", "days", 30, 1830),
+        "quality.satisfaction_points": ParamSpec(
+            "quality_satisfaction_points",
+            "table",
+            "points",
+            0,
+            100,
+            choices=("1", "2", "3", "4", "5"),
+        ),
+        "quality.opinion_points": ParamSpec(
+            "quality_opinion_points",
+            "table",
+            "points",
+            0,
+            100,
+            choices=("满意", "基本满意", "不满意"),
+        ),
+        "quality.advice_threshold": ParamSpec(
+            "quality_advice_threshold", "float", "points", 0, 100
+        ),
+        "quality.advice_min_records": ParamSpec(
+            "quality_advice_min_records", "int", "records", 1, 100
+        ),
     }
 )
 
@@ -296,6 +327,18 @@ class SupervisionValues:
     return_visit_share: float
     #: Days within which the bureau answers a complaint (法律援助法第五十六条).
     complaint_answer_days: int
+    #: 第九条 quality score: (source, weight) for 案卷评查、回访满意度、办案机关评价; sum 100.
+    quality_source_weights: tuple[tuple[str, float], ...]
+    #: The trailing window of records the score counts, in days up to its date.
+    quality_window_days: int
+    #: A reached visit's satisfaction ("1"–"5") as points out of 100.
+    quality_satisfaction_points: tuple[tuple[str, float], ...]
+    #: An organ's rating (满意、基本满意、不满意) as points out of 100.
+    quality_opinion_points: tuple[tuple[str, float], ...]
+    #: Below this score (with enough records), the center sends 指派建议 (第九条).
+    quality_advice_threshold: float
+    #: The fewest records in the window for a score to call for advice.
+    quality_advice_min_records: int
     effective_from: date
 
     def grade(self, total: float) -> str:
@@ -789,6 +832,13 @@ def _check_supervision(policy: Policy) -> None:
                 "supervision.review_grade_bands",
                 f"自 {on.isoformat()} 起须 优秀（{bands['优秀']:g}）> 良好（{bands['良好']:g}）"
                 f"> 合格线 supervision.review_pass_mark（{v.review_pass_mark:g}）",
+            )
+        weights = sum(w for _, w in v.quality_source_weights)
+        if abs(weights - 100) > 1e-9:
+            raise PolicyError(
+                policy.path,
+                "quality.source_weights",
+                f"自 {on.isoformat()} 起三项来源的权重合计 {weights:g}，须为 100",
             )
         # Highest band first, so `SupervisionValues.grade` reads them in order.
         ordered = tuple(sorted(v.review_grade_bands, key=lambda row: -row[1]))

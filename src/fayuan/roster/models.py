@@ -161,6 +161,10 @@ class Practitioner(models.Model):
     criminal_defense_cases = models.PositiveIntegerField("刑事辩护件数", default=0)
     specialties = models.JSONField("专业特长", default=list, blank=True)
     quality = models.FloatField("办案质量评分", default=0.0)
+    # 第九条: the score computed from file reviews, return visits and organ opinions
+    # (fayuan.supervision.quality); the rules use it over the entered `quality` when set.
+    quality_score = models.FloatField("质量评分（计算）", null=True, blank=True)
+    quality_as_of = models.DateField("质量评分日期", null=True, blank=True)
     # 《办理法律援助案件程序规定》第二十六条第二款: 熟悉未成年人身心特点 (SPEC §2).
     minors_qualified = models.BooleanField("可承办未成年人案件", default=False)
     status = models.CharField(

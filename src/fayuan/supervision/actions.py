@@ -22,6 +22,7 @@ from fayuan.policy import recusal as rules
 from fayuan.policy.deadlines import CHINA_TZ
 from fayuan.policy.params import SupervisionValues
 from fayuan.roster.models import Center
+from fayuan.supervision import quality
 from fayuan.supervision.models import (
     AttemptOutcome,
     Complaint,
@@ -31,6 +32,7 @@ from fayuan.supervision.models import (
     FileReview,
     OpinionRating,
     OrganOpinion,
+    QualityAssessment,
     ReturnVisit,
     ReviewRound,
     ReviewStatus,
@@ -60,6 +62,35 @@ def values_for(center: Center, on: date | None = None) -> SupervisionValues:
 
 def _today() -> date:
     return timezone.localtime(timezone.now(), CHINA_TZ).date()
+
+
+def _rescored(case: Case, trigger: str) -> list[QualityAssessment]:
+    """第九条: the quality scores this record changes, recomputed in the record's transaction
+    (before its audit event: the scores' locks rank before the audit head)."""
+    return quality.refresh_for_case(case, trigger)
+
+
+def _record_rescored(actor: AnyUser, case: Case, rows: list[QualityAssessment]) -> None:
+    """One audit event for the scores a record changed, each with its value and computation."""
+    if not rows:
+        return
+    audit.record(
+        actor,
+        "quality.update",
+        case,
+        case=case,
+        data={
+            "scores": [
+                {
+                    "practitioner": r.practitioner.code if r.practitioner else None,
+                    "institution": r.institution.code if r.institution else None,
+                    "value": r.value,
+                    "formula": r.formula,
+                }
+                for r in rows
+            ]
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +281,7 @@ def do_score_file_review(
         review.status = ReviewStatus.scored
         review.scored_at = timezone.now()
         review.save()
+        rescored = _rescored(review.case, "案卷评查")
         audit.record(
             actor,
             "review.score",
@@ -257,6 +289,7 @@ def do_score_file_review(
             case=review.case,
             data={"total": result.total, "grade": result.grade},
         )
+        _record_rescored(actor, review.case, rescored)
     return review
 
 
@@ -350,6 +383,7 @@ def do_record_visit_attempt(
             visit.closed_by_id = user_id(actor)
             visit.closed_at = timezone.now()
             visit.save()
+        rescored = _rescored(case, "回访受援人") if reached else []
         audit.record(
             actor,
             "visit.attempt",
@@ -357,6 +391,7 @@ def do_record_visit_attempt(
             case=case,
             data={"outcome": outcome, "method": method, "satisfaction": satisfaction},
         )
+        _record_rescored(actor, case, rescored)
     return visit
 
 
@@ -408,7 +443,9 @@ def do_record_organ_opinion(case: Case, actor: AnyUser, rating: str, opinion: st
             by_id=user_id(actor),
             at=timezone.now(),
         )
+        rescored = _rescored(case, "办案机关评价")
         audit.record(actor, "opinion.record", row, case=case, data={"rating": rating})
+        _record_rescored(actor, case, rescored)
     return row
 
 
@@ -569,3 +606,35 @@ def do_answer_complaint(
             },
         )
     return row
+
+
+# ---------------------------------------------------------------------------------------------
+# 办案质量评分 (第九条)
+
+
+@action
+def do_refresh_quality(
+    center: Center, actor: AnyUser | None = None, as_of: date | None = None
+) -> list[QualityAssessment]:
+    """Every practitioner's and institution's quality score of `center` computed again on
+    `as_of` (today): records leave the trailing window as days pass. Daily
+    (`fayuan.refresh_quality`) and from `fayuan manage quality`. The changed scores, audited."""
+    with transaction.atomic():
+        rows = quality.refresh(center, "每日更新", as_of=as_of)
+        audit.record(
+            actor,
+            "quality.refresh",
+            center,
+            data={
+                "as_of": (as_of or quality.today()).isoformat(),
+                "changed": [
+                    {
+                        "practitioner": r.practitioner.code if r.practitioner else None,
+                        "institution": r.institution.code if r.institution else None,
+                        "value": r.value,
+                    }
+                    for r in rows
+                ],
+            },
+        )
+    return rows

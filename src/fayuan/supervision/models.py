@@ -267,3 +267,58 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"投诉 {self.pk}（{self.case_number or '未填案号'}）"
+
+
+class QualityAssessment(models.Model):
+    """第九条 办案质量评分 of one practitioner or one institution on one day, with how it was
+    computed (`fayuan.policy.quality`). A new row when the score changes; the latest row is the
+    current score, and `Practitioner.quality_score`/`quality_as_of` carry it to the rules."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name="法律援助中心"
+    )
+    practitioner = models.ForeignKey(
+        "roster.Practitioner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quality_assessments",
+        verbose_name="承办人",
+    )
+    institution = models.ForeignKey(
+        "roster.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quality_assessments",
+        verbose_name="承办机构",
+    )
+    as_of = models.DateField("评分日期")
+    window_start = models.DateField("计入记录自")
+    value = models.FloatField("质量评分", null=True, blank=True)
+    records = models.PositiveIntegerField("记录数")
+    parts = models.JSONField("各项来源", default=list)
+    formula = models.CharField("计算", max_length=300)
+    policy_since = models.DateField("参数生效日期")
+    trigger = models.CharField("起因", max_length=60)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办案质量评分"
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(practitioner__isnull=False, institution__isnull=True)
+                | models.Q(practitioner__isnull=True, institution__isnull=False),
+                name="quality_one_subject",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "-as_of"]),
+            models.Index(fields=["institution", "-as_of"]),
+        ]
+
+    def __str__(self) -> str:
+        who = self.practitioner or self.institution
+        shown = "—" if self.value is None else f"{self.value:.1f}"
+        return f"{who} {self.as_of:%Y-%m-%d} 质量评分 {shown}"

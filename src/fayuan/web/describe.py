@@ -56,6 +56,8 @@ ACTION_NAMES: dict[str, str] = {
     "visit.unreachable": "回访：无法联系受援人",
     "opinion.record": "办案机关填写意见",
     "attendance.record": "记录庭审旁听",
+    "quality.update": "办案质量评分随评查、回访或评价更新",
+    "quality.refresh": "办案质量评分每日更新",
     "complaint.receive": "收到投诉",
     "complaint.answer": "答复投诉",
     "api_token.create": "签发 API 令牌",

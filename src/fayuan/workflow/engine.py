@@ -70,6 +70,8 @@ def roster_view(center: Center) -> RosterView:
             "quality",
             "status",
             "minors_qualified",
+            "quality_score",
+            "quality_as_of",
         )
     )
     return RosterView(
@@ -93,9 +95,11 @@ def roster_view(center: Center) -> RosterView:
                 licensed_on,
                 cases,
                 tuple(specialties or ()),
-                float(quality),
+                # 第九条: the computed score when there is one, else the roster's entry.
+                float(quality if score is None else score),
                 status == "active",
                 minors,
+                as_of if score is not None else None,
             )
             for (
                 code,
@@ -108,6 +112,8 @@ def roster_view(center: Center) -> RosterView:
                 quality,
                 status,
                 minors,
+                score,
+                as_of,
             ) in practitioners
         ),
         frozenset(
