@@ -3,7 +3,8 @@ database instead of a replayed stream (第十一条 按序依次指派; SPEC §8
 
 The service moves the rotation credits on every criminal assignment it issues, whatever rule
 chose the firm (`fayuan.workflow.actions._take_rotation_turn`: rotation, choice, helping, an
-officer's override, a handler change to another firm). So the turns are the center's criminal
+officer's override, a handler change to another firm), except choice and helping when the
+policy's `criminal_rotation.choice_counts_as_turn` is false. So the turns are the center's criminal
 `Assignment` rows, in the order issued, current or ended. The stored decision (the engine's
 `EngineProposal.decision`, or `HandlerChange.decision` for a change) keeps the firms the rules
 passed over and why (`skipped`), but not the pool or the credits; so they are rebuilt here:
@@ -178,6 +179,10 @@ def _read(code: str) -> DatabaseSource:
             continue
         case: Case = item.case
         winner = item.institution.code
+        if item.rule in ("choice", "helping") and not pv.rotation_choice_counts_as_turn:
+            # SPEC §8: the policy does not count 点援/便民 as a turn; the service moved nothing.
+            records.append(TurnRecord(case.number, day, item.rule, tuple(pool), winner, False))
+            continue
         turn = count_as_turn(state, pool, winner, None)
         state = turn.state_after
         if winner not in in_pool:

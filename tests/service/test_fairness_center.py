@@ -207,3 +207,28 @@ def test_art11_center_bad_command_line_exits_1(world, tmp_path, capsys, argv, fi
     err = capsys.readouterr().err
     assert "输入有误" in err and f"字段 {field}" in err
     assert not out.exists()
+
+
+def test_art11_center_choice_is_no_turn_when_the_policy_says_so(
+    world, tmp_path, monkeypatch
+) -> None:
+    """`criminal_rotation.choice_counts_as_turn` = false (SPEC §8): the service moves no credit
+    for a 点援 case, and the check does not count it as the firm's turn."""
+    from fayuan.policy.params import POLICIES_DIR, load_policy
+    from fayuan.workflow import engine
+
+    key = '[parameters."criminal_rotation.choice_counts_as_turn"]'
+    text = (POLICIES_DIR / "beibei-2023.toml").read_text(encoding="utf-8")
+    end = text.index("value = true", text.index(key))
+    text = text[:end] + "value = false" + text[end + len("value = true") :]
+    (tmp_path / "no-turn.toml").write_text(text, encoding="utf-8")
+    policy = load_policy(str(tmp_path / "no-turn.toml"))
+    monkeypatch.setattr(engine, "policy_for", lambda center: policy)
+
+    assert issue(world, 1, case={"chosen_institution": "F02"}).rule == "choice"
+    assert [issue(world, day).institution.code for day in (2, 3)] == swrr(WEIGHTS, 2, {})
+    code, report = run(tmp_path)
+    got = firms(report)
+    assert code == 0 and report["turns"] == 2, report
+    assert got["F02"]["received"] == 0
+    assert got["F09"]["received"] == 1 and got["F07"]["received"] == 1

@@ -107,6 +107,30 @@ def test_art11_applicant_choice_counts_as_that_firms_turn(world) -> None:
     assert credits(world) == after_turn({}, "F02")
 
 
+def test_art11_applicant_choice_is_no_turn_when_the_policy_says_so(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC §8 with `criminal_rotation.choice_counts_as_turn` = false: the chosen firm gets the
+    case and no credit moves; the next rotation case goes as if the choice had not happened."""
+    key = '[parameters."criminal_rotation.choice_counts_as_turn"]'
+    text = (POLICIES_DIR / "beibei-2023.toml").read_text(encoding="utf-8")
+    start = text.index(key)
+    end = text.index("value = true", start)
+    text = text[:end] + "value = false" + text[end + len("value = true") :]
+    (tmp_path / "no-turn.toml").write_text(text, encoding="utf-8")
+    policy = load_policy(str(tmp_path / "no-turn.toml"))
+    monkeypatch.setattr(engine, "policy_for", lambda center: policy)
+
+    chosen = issue(world, notification(world, chosen_institution="F02"))
+    assert chosen.rule == "choice" and chosen.institution.code == "F02"
+    assert credits(world) == {}
+    event = AuditEvent.objects.get(action="assignment.issue", object_id=str(chosen.pk))
+    assert event.data["rotation_after"] is None
+    following = issue(world, notification(world))
+    assert following.rule == "rotation" and following.institution.code == "F09"
+    assert credits(world) == after_turn({}, "F09")
+
+
 def test_art11_officer_override_counts_as_that_firms_turn(world) -> None:
     assignment = issue(
         world, notification(world), institution_code="F03", override_reason="F09 刚接重案"

@@ -445,15 +445,28 @@ def next_notice_number(center: Center, on: datetime) -> tuple[int, int, str]:
     return year, sequence.last, f"{center.notice_prefix}〔{year}〕第{sequence.last:04d}号"
 
 
+#: The rules whose criminal assignment counts as a turn only when the policy says so (SPEC §8
+#: `criminal_rotation.choice_counts_as_turn`: rules 1 and 2, 点援 and 便民优先).
+_CHOICE_RULES = frozenset({"choice", "helping"})
+
+
 def _take_rotation_turn(
-    case: Case, institution: Institution, on: datetime, roster: RosterView | None = None
-) -> dict[str, int]:
-    """第十一条 (SPEC §8): a criminal assignment counts as the firm's turn, whatever rule chose it;
-    credits change in the assignment's transaction. Returns the credits after the turn.
+    case: Case,
+    institution: Institution,
+    on: datetime,
+    rule: str,
+    roster: RosterView | None = None,
+) -> dict[str, int] | None:
+    """第十一条 (SPEC §8): a criminal assignment counts as the firm's turn, whatever rule chose it
+    (an officer's override and a handler change included), except a 点援 or 便民 assignment when
+    the policy's `criminal_rotation.choice_counts_as_turn` is false; credits change in the
+    assignment's transaction. Returns the credits after the turn (None: no turn).
     `roster`: the roster already read in this transaction."""
     center = case.center
     policy = engine.policy_for(center)
     pv = policy.values_on(local_date(on))
+    if rule in _CHOICE_RULES and not pv.rotation_choice_counts_as_turn:
+        return None
     roster = roster or engine.roster_view(center)
     pool = roster.pool(pv.rotation_weight)
     credits = {r.institution.code: r for r in locks.rotation_credits(center)}
@@ -493,7 +506,7 @@ def _issue(
     transaction, with the center locked; `roster` as already read in it."""
     rotation_after = None
     if case.category == "criminal":
-        rotation_after = _take_rotation_turn(case, institution, on, roster)
+        rotation_after = _take_rotation_turn(case, institution, on, rule, roster)
     year, seq, number = next_notice_number(case.center, on)
     due = case.due_at or on
     assignment = Assignment.objects.create(
