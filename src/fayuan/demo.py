@@ -704,6 +704,62 @@ def _cases(center: Center, now: datetime) -> list[str]:
             consent=True,
         )
 
+    def closed_and_supervised() -> None:
+        """Closed cases with their supervision records (第九、十三条; 法律援助法第五十九条): a
+        return visit each, the court's opinion on its own case and one scored file review, so
+        the quality scores, the reviewer's desk and the report have something to show."""
+        from fayuan.supervision import actions as supervision
+
+        supervisor = User.objects.get(username="supervisor")
+        closed: list[Case] = []
+        visits = (
+            (20, 5, "演示：已结案，回访满意。", "律师认真负责，及时告知进展。"),
+            (21, 2, "演示：已结案，回访不太满意。", "承办人联系较少（演示）。"),
+        )
+        for serial, satisfaction, summary, comments in visits:
+            case, assignment = under_way(serial, summary)
+            lawyer = User.objects.get(username=f"lawyer-{assignment.institution.code.lower()}")
+            case = actions.do_close_case(Case.objects.get(pk=case.pk), lawyer, "调解结案（演示）")
+            supervision.do_record_visit_attempt(
+                case, supervisor, "phone", "reached", satisfaction=satisfaction, comments=comments
+            )
+            closed.append(case)
+        case, _ = intake_notification(
+            center,
+            court,
+            CaseInput(
+                category="criminal",
+                locality="东阳街道",
+                parties=[_party("钟海涛", date(1990, 2, 2), 22, False)],
+                organ_id=court_organ.pk,
+                letter_number=f"（{year}）渝0109刑初演示4号",
+                letter_received_at=now,
+                summary="演示：法院通知辩护，已结案，法院已填写评价。",
+            ),
+        )
+        assignment = assign(case)
+        name_handlers(case, assignment)
+        lawyer = User.objects.get(username=f"lawyer-{assignment.institution.code.lower()}")
+        case = actions.do_sign_agreement(
+            Case.objects.get(pk=case.pk), lawyer, timezone.localdate(now)
+        )
+        case = actions.do_close_case(case, lawyer, "判决（演示）")
+        supervision.do_record_organ_opinion(
+            case, court, "satisfied", "辩护意见充分，庭审准备认真（演示）。"
+        )
+        closed.append(case)
+        today = timezone.localdate(now)
+        section = User.objects.get(username="section")
+        drawn = supervision.do_draw_file_review(
+            center, section, today.replace(day=1), today, seed=20261201
+        )
+        first = Case.objects.get(pk=drawn.case_ids[0])
+        review = supervision.do_assign_reviewer(drawn, first, section, supervisor)
+        values = supervision.values_for(center)
+        points = {item: weight for item, weight in values.review_checklist}
+        points[values.review_checklist[-1][0]] = 0.0  # 结案归档 late in the demo
+        supervision.do_score_file_review(review, supervisor, points, "结案归档不及时（演示）。")
+
     for n, (code, station, _name) in enumerate(WORKSTATION_ACCOUNTS):
         attempt(
             f"{station}代为申请的案件",
@@ -726,6 +782,7 @@ def _cases(center: Center, now: datetime) -> list[str]:
             "演示：静观法律服务所作为联络点协助申请（第七条），待审查。",
         ),
     )
+    attempt("已结案并回访、评查的案件", closed_and_supervised)
     return warnings
 
 
