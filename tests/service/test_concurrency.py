@@ -288,3 +288,34 @@ def test_one_letter_submitted_at_once_makes_one_case(world: Any) -> None:
     assert AuditEvent.objects.filter(action="case.intake_notification").count() == 1
     result = verify()
     assert result.ok, str(result)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_visits_of_one_practitioner_all_count_in_the_score(world: Any) -> None:
+    """第九条: return visits recorded at the same moment on different cases of one practitioner
+    each recompute the score; the practitioner's row is locked first (`locks.quality_scores`), so
+    the last to commit sees every visit and the score is that of all of them."""
+    from fayuan.roster.models import Practitioner
+    from fayuan.supervision import actions as supervision
+    from fayuan.supervision.models import QualityAssessment
+
+    from .test_file_review import closed_case
+
+    satisfactions = [5, 1, 4, 2, 3, 5, 1, 4]
+    cases = [closed_case(world, "F04", handler="L013") for _ in satisfactions]
+    supervisor = world.user("supervisor")
+
+    def visit(case: Case, satisfaction: int) -> Callable[[], object]:
+        return lambda: supervision.do_record_visit_attempt(
+            case, supervisor, "phone", "reached", satisfaction=satisfaction
+        )
+
+    calls = [visit(c, s) for c, s in zip(cases, satisfactions, strict=True)]
+    outcome = run_parallel([calls[w::WORKERS] for w in range(WORKERS)])
+    assert not outcome.errors, _errors(outcome)
+    l013 = Practitioner.objects.get(center=world.center, code="L013")
+    # Beibei: satisfaction × 20 points; the mean of all eight visits.
+    assert l013.quality_score == round(sum(s * 20 for s in satisfactions) / 8, 1)
+    latest = QualityAssessment.objects.filter(practitioner=l013).order_by("-id").first()
+    assert latest is not None and latest.records == 8
+    assert verify().ok
