@@ -530,7 +530,10 @@ def test_public_figures_show_no_personal_data_and_use_few_queries(world, month, 
     f04 = Institution.objects.get(center=world.center, code="F04").name
     counts = html.split('id="count-h"')[1]
     row = counts.split(f"<td>{f04}</td>")[1].split("</tr>")[0]
-    assert re.findall(r">(\d+)<", row) == ["0", "0", "0", "0", "0", "2", "2"]
+    # The latest month first (November … June), then the total.
+    assert re.findall(r">(\d+)<", row) == ["2", "0", "0", "0", "0", "0", "2"]
+    header = counts.split("</thead>")[0]
+    assert re.findall(r"(2026年\d+月)", header) == [f"2026年{m}月" for m in range(11, 5, -1)]
     names = set(Party.objects.values_list("name", flat=True))
     names |= set(Practitioner.objects.values_list("name", flat=True))
     assert names and not [n for n in names if n in html]

@@ -200,7 +200,8 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     )
     table = []
     for inst in institutions:
-        cells = [counts.get((inst.pk, i), 0) for i in range(len(months))]
+        # The latest month first: on a phone the older months are the ones scrolled to.
+        cells = [counts.get((inst.pk, i), 0) for i in reversed(range(len(months)))]
         if any(cells) or inst.status == "active":
             table.append({"name": inst.name, "cells": cells, "total": sum(cells)})
     year = Period(today.year)
@@ -218,7 +219,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
             "order": rotation["order"],
             "firms": rotation["firms"],
             "weight_mode": rotation["weight_mode"],
-            "months": [p.label for p in months],
+            "months": [p.label for p in reversed(months)],
             "table": table,
             "year": year.label,
             "assigned": len(cases),
