@@ -214,15 +214,11 @@ def test_art11_center_choice_is_no_turn_when_the_policy_says_so(
 ) -> None:
     """`criminal_rotation.choice_counts_as_turn` = false (SPEC §8): the service moves no credit
     for a 点援 case, and the check does not count it as the firm's turn."""
-    from fayuan.policy.params import POLICIES_DIR, load_policy
+    from tests.policy_builders import policy_with
+
     from fayuan.workflow import engine
 
-    key = '[parameters."criminal_rotation.choice_counts_as_turn"]'
-    text = (POLICIES_DIR / "beibei-2023.toml").read_text(encoding="utf-8")
-    end = text.index("value = true", text.index(key))
-    text = text[:end] + "value = false" + text[end + len("value = true") :]
-    (tmp_path / "no-turn.toml").write_text(text, encoding="utf-8")
-    policy = load_policy(str(tmp_path / "no-turn.toml"))
+    policy = policy_with(tmp_path, {"criminal_rotation.choice_counts_as_turn": "false"})
     monkeypatch.setattr(engine, "policy_for", lambda center: policy)
 
     assert issue(world, 1, case={"chosen_institution": "F02"}).rule == "choice"

@@ -9,6 +9,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from tests.policy_builders import policy_with
 
 from fayuan.audit.models import AuditEvent
 from fayuan.cases.actions import (
@@ -20,7 +21,6 @@ from fayuan.cases.actions import (
 )
 from fayuan.cases.models import Case, CaseStatus
 from fayuan.errors import ActionError
-from fayuan.policy.params import POLICIES_DIR, load_policy
 from fayuan.roster.models import Institution, InstitutionStatus
 from fayuan.workflow import actions, engine
 from fayuan.workflow.models import Assignment, RotationCredit
@@ -112,13 +112,7 @@ def test_art11_applicant_choice_is_no_turn_when_the_policy_says_so(
 ) -> None:
     """SPEC §8 with `criminal_rotation.choice_counts_as_turn` = false: the chosen firm gets the
     case and no credit moves; the next rotation case goes as if the choice had not happened."""
-    key = '[parameters."criminal_rotation.choice_counts_as_turn"]'
-    text = (POLICIES_DIR / "beibei-2023.toml").read_text(encoding="utf-8")
-    start = text.index(key)
-    end = text.index("value = true", start)
-    text = text[:end] + "value = false" + text[end + len("value = true") :]
-    (tmp_path / "no-turn.toml").write_text(text, encoding="utf-8")
-    policy = load_policy(str(tmp_path / "no-turn.toml"))
+    policy = policy_with(tmp_path, {"criminal_rotation.choice_counts_as_turn": "false"})
     monkeypatch.setattr(engine, "policy_for", lambda center: policy)
 
     chosen = issue(world, notification(world, chosen_institution="F02"))
@@ -142,13 +136,7 @@ def test_art11_officer_override_counts_as_that_firms_turn(world) -> None:
 def test_art07_helping_firm_counts_as_a_turn_when_policy_prefers_it(
     world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = '[parameters."criminal_rotation.prefer_helping_institution"]'
-    text = (POLICIES_DIR / "beibei-2023.toml").read_text(encoding="utf-8")
-    start = text.index(key)
-    end = text.index("value = false", start)
-    text = text[:end] + "value = true" + text[end + len("value = false") :]
-    (tmp_path / "helping.toml").write_text(text, encoding="utf-8")
-    policy = load_policy(str(tmp_path / "helping.toml"))
+    policy = policy_with(tmp_path, {"criminal_rotation.prefer_helping_institution": "true"})
     monkeypatch.setattr(engine, "policy_for", lambda center: policy)
 
     data = CaseInput(
