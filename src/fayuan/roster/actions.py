@@ -30,6 +30,7 @@ from fayuan.roster.models import (
     Locality,
     Practitioner,
     PractitionerStatus,
+    PractitionerStatusChange,
 )
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -37,7 +38,8 @@ Actor = AbstractBaseUser | AnonymousUser | None
 INSTITUTIONS = "institutions"
 PRACTITIONERS = "practitioners"
 
-#: Reason written to the status history when an import changes an institution's status.
+#: Reason written to the status history when an import changes an institution's or a
+#: practitioner's status.
 IMPORT_REASON = "名册导入"
 
 
@@ -268,6 +270,16 @@ def _assign(obj: Any, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
+def _practitioner_status(active: bool, existing: Practitioner | None) -> PractitionerStatus:
+    """The roster's `active` sets a practitioner's roster status; a suspension (第九条, set by the
+    center with a reason: `do_set_practitioner_status`) is kept while the roster says active."""
+    if not active:
+        return PractitionerStatus.inactive
+    if existing is not None and existing.status == PractitionerStatus.suspended:
+        return PractitionerStatus.suspended
+    return PractitionerStatus.active
+
+
 @action
 def do_import_roster(
     center: Center, roster: RosterIn, actor: Actor, *, locate: Locator = json_locator
@@ -344,6 +356,7 @@ def do_import_roster(
         practitioners_created: list[str] = []
         practitioners_updated: list[str] = []
         for p in roster.practitioners:
+            status_now = _practitioner_status(p.active, people.get(p.id)).value
             pvalues = {
                 "institution_id": institutions[p.institution].pk,
                 "name": p.name,
@@ -353,9 +366,7 @@ def do_import_roster(
                 "specialties": list(p.specialties),
                 "quality": float(p.quality),
                 "minors_qualified": p.minors_qualified,
-                "status": (
-                    PractitionerStatus.active if p.active else PractitionerStatus.inactive
-                ).value,
+                "status": status_now,
             }
             person = people.get(p.id)
             if person is None:
@@ -366,6 +377,14 @@ def do_import_roster(
                 if changed:
                     person.save(update_fields=changed)
                     practitioners_updated.append(p.id)
+                if "status" in changed:
+                    PractitionerStatusChange.objects.create(
+                        practitioner=person,
+                        status=status_now,
+                        reason=IMPORT_REASON,
+                        at=now,
+                        by=by,
+                    )
 
         summary = ImportSummary(
             localities_created=localities_created,
@@ -434,7 +453,7 @@ def do_set_institution_status(
 
 def export_roster(center: Center) -> dict[str, Any]:
     """The center's roster in the format of SPEC.md §12. `active` is the roster status (not
-    inactive); a suspended institution also carries `"suspended": true`, which
+    inactive); a suspended institution or practitioner also carries `"suspended": true`, which
     `fayuan.roster.io_json.parse_roster_json` accepts and an import leaves to the status history."""
     institutions: list[dict[str, Any]] = []
     for inst in center.institutions.select_related("locality").order_by("sequence", "code"):
@@ -460,7 +479,8 @@ def export_roster(center: Center) -> dict[str, Any]:
             "specialties": [str(s) for s in p.specialties],
             "quality": p.quality,
             "minors_qualified": p.minors_qualified,
-            "active": p.status == PractitionerStatus.active,
+            "active": p.status != PractitionerStatus.inactive,
+            **({"suspended": True} if p.status == PractitionerStatus.suspended else {}),
         }
         for p in center.practitioners.select_related("institution").order_by(
             "institution__sequence", "code"

@@ -84,6 +84,7 @@ PRACTITIONER_COLUMNS = (
     Column("办案质量评分", "quality", "float", width=14),
     Column("可承办未成年人案件", "minors_qualified", "bool", width=18),
     Column("在册", "active", "bool", width=8),
+    Column("暂停指派（仅导出）", "suspended", "bool", imported=False, width=20),
 )
 SHEETS: dict[str, tuple[str, tuple[Column, ...], type[BaseModel]]] = {
     INSTITUTION_SHEET: (INSTITUTIONS, INSTITUTION_COLUMNS, InstitutionIn),

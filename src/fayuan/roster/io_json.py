@@ -49,8 +49,9 @@ def _place(error: ErrorDetails) -> RowError:
 def parse_roster_json(data: bytes) -> RosterIn:
     """Validate a roster file. Every problem is reported at once, by section (institutions or
     practitioners), 1-based position and field; the cross-row checks of
-    `fayuan.roster.actions.roster_problems` run too. An institution's `"suspended"` flag (written
-    by `export_roster`) is accepted and dropped: suspensions are not imported."""
+    `fayuan.roster.actions.roster_problems` run too. An institution's or a practitioner's
+    `"suspended"` flag (written by `export_roster`) is accepted and dropped: suspensions are not
+    imported."""
     if json_too_deep(data, ROSTER_DEPTH):
         # A roster nests 4 deep (practitioners → row → specialties → text); json itself raises
         # RecursionError near 1,000.
@@ -76,15 +77,17 @@ def parse_roster_json(data: bytes) -> RosterIn:
                 found = text_problem(value) if isinstance(value, str) else None
                 if found:
                     errors.append(RowError("center", None, str(key), found))
-    if isinstance(obj, dict) and isinstance(obj.get(INSTITUTIONS), list):
+    for section in (INSTITUTIONS, PRACTITIONERS):
+        if not isinstance(obj, dict) or not isinstance(obj.get(section), list):
+            continue
         cleaned: list[object] = []
-        for n, row in enumerate(obj[INSTITUTIONS]):
+        for n, row in enumerate(obj[section]):
             if isinstance(row, dict) and "suspended" in row:
                 row = dict(row)
                 if not isinstance(row.pop("suspended"), bool):
-                    errors.append(json_locator(INSTITUTIONS, n, "suspended", "应为 true 或 false"))
+                    errors.append(json_locator(section, n, "suspended", "应为 true 或 false"))
             cleaned.append(row)
-        obj = {**obj, INSTITUTIONS: cleaned}
+        obj = {**obj, section: cleaned}
 
     roster: RosterIn | None = None
     try:

@@ -135,6 +135,9 @@ class InstitutionStatusChange(models.Model):
 class PractitionerStatus(models.TextChoices):
     active = "active", "执业"
     inactive = "inactive", "非执业"
+    # 第九条: the center stops new assignments to a practitioner (with a reason, kept in
+    # `PractitionerStatusChange`); the cases it handles stay with it. Only `active` is eligible.
+    suspended = "suspended", "暂停指派"
 
 
 class Practitioner(models.Model):
@@ -184,3 +187,31 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class PractitionerStatusChange(models.Model):
+    """A practitioner's suspension and reinstatement by the center, with its reason (第九条;
+    `fayuan.roster.practitioner_actions.do_set_practitioner_status`), and the status changes a
+    roster import made."""
+
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name="承办人",
+    )
+    status = models.CharField("新状态", max_length=20, choices=PractitionerStatus.choices)
+    reason = models.CharField("原因", max_length=500)
+    at = models.DateTimeField("时间")
+    by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办人状态变更"
+        ordering = ["practitioner", "at", "id"]

@@ -17,14 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from fayuan import locks
-from fayuan.accounts.access import AnyUser, profile_of
+from fayuan.accounts.access import AnyUser, profile_of, require, user_id
 from fayuan.accounts.models import Role
 from fayuan.audit.log import record
 from fayuan.errors import ActionError
 from fayuan.limits import ROSTER_MAX_INT, ROSTER_MAX_SPECIALTIES, control_character
 from fayuan.locks import action
 from fayuan.policy.deadlines import local_date
-from fayuan.roster.models import Practitioner, PractitionerStatus
+from fayuan.roster.models import Practitioner, PractitionerStatus, PractitionerStatusChange
 
 #: One specialty (as in the roster exchange format, SPEC §12).
 SPECIALTY_MAX_LENGTH = 50
@@ -120,6 +120,14 @@ def do_update_practitioner(
         current = Practitioner.objects.get(pk=practitioner.pk)
         if current.institution_id != profile.institution_id:
             raise ActionError("该承办人已不属于本机构。", kind="forbidden")
+        suspended = PractitionerStatus.suspended
+        if update.status != current.status and suspended in (update.status, current.status):
+            # 第九条: only the center suspends and reinstates, with a reason.
+            raise ActionError(
+                "暂停指派和恢复指派由法律援助中心决定，承办机构不能更改；"
+                f"该承办人现为“{current.get_status_display()}”。",
+                "status",
+            )
         changes: dict[str, list[Any]] = {}
         for f in fields(update):
             old, new = getattr(current, f.name), getattr(update, f.name)
@@ -140,3 +148,59 @@ def do_update_practitioner(
     for name in changes:
         setattr(practitioner, name, getattr(current, name))
     return changes
+
+
+#: The statuses the center sets with a reason (第九条): suspend, and reinstate.
+CENTER_STATUSES = (PractitionerStatus.suspended, PractitionerStatus.active)
+
+
+@action
+def do_set_practitioner_status(
+    practitioner: Practitioner, status: PractitionerStatus | str, reason: str, actor: AnyUser
+) -> PractitionerStatusChange:
+    """第九条: the center suspends a practitioner's new assignments (暂停指派) or reinstates them
+    (恢复指派), with a reason kept in the history. A suspended practitioner is not eligible for
+    a new assignment (the rules count only "active"), and keeps the cases it handles; a roster
+    import does not lift a suspension. Who: those who may suspend an institution
+    (`set_institution_status`), of the practitioner's center."""
+    profile = require(actor, "set_institution_status")
+    if profile.center_id != practitioner.center_id:
+        raise ActionError("只能变更本中心名册上的承办人。", kind="forbidden")
+    if status not in [s.value for s in CENTER_STATUSES]:
+        raise ActionError(f"只能暂停或恢复指派，不能设为“{status}”。", "status")
+    new = PractitionerStatus(status)
+    reason = _text(reason or "", "reason", "原因", 500)
+    if not reason:
+        raise ActionError("暂停或恢复指派必须填写原因。", "reason")
+    with transaction.atomic():
+        locks.institution(practitioner.institution)
+        current = Practitioner.objects.get(pk=practitioner.pk)
+        if current.status == new:
+            raise ActionError(f"承办人 {current} 已是“{new.label}”状态。", "status", "conflict")
+        if current.status == PractitionerStatus.inactive:
+            raise ActionError(
+                f"承办人 {current} 为“非执业”，不在指派范围内，不能暂停或恢复指派。",
+                "status",
+                "conflict",
+            )
+        previous = current.status
+        current.status = new.value
+        current.save(update_fields=["status"])
+        at = timezone.now()
+        change = PractitionerStatusChange.objects.create(
+            practitioner=current, status=new.value, reason=reason, at=at, by_id=user_id(actor)
+        )
+        record(
+            actor,
+            "practitioner.status",
+            current,
+            data={
+                "code": current.code,
+                "institution": current.institution.code,
+                "from": previous,
+                "to": new.value,
+                "reason": reason,
+            },
+        )
+    practitioner.status = new.value
+    return change
