@@ -322,3 +322,59 @@ class QualityAssessment(models.Model):
         who = self.practitioner or self.institution
         shown = "—" if self.value is None else f"{self.value:.1f}"
         return f"{who} {self.as_of:%Y-%m-%d} 质量评分 {shown}"
+
+
+class QualityAdvice(models.Model):
+    """第九条：适时向案件承办机构提出指派建议 — the center's advice to an institution about one of
+    its practitioners (or the institution itself) whose quality score is below the policy's
+    threshold, answering one `QualityAssessment`; the institution's admin confirms receipt.
+    Written by `fayuan.supervision.advice`."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name="法律援助中心"
+    )
+    institution = models.ForeignKey(
+        "roster.Institution",
+        on_delete=models.PROTECT,
+        related_name="quality_advice",
+        verbose_name="承办机构",
+    )
+    practitioner = models.ForeignKey(
+        "roster.Practitioner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quality_advice",
+        verbose_name="承办人",
+        help_text="空：对承办机构本身的建议",
+    )
+    assessment = models.ForeignKey(
+        QualityAssessment,
+        on_delete=models.PROTECT,
+        related_name="advice",
+        verbose_name="所依据的质量评分",
+    )
+    text = models.TextField("建议内容")
+    issued_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    issued_at = models.DateTimeField("提出时间")
+    acknowledged_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    acknowledged_at = models.DateTimeField("确认收到时间", null=True, blank=True)
+    reply = models.TextField("机构回复", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指派建议"
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["institution", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        who = self.practitioner or self.institution
+        return f"对 {who} 的指派建议（{self.issued_at:%Y-%m-%d}）"

@@ -232,7 +232,11 @@ def practitioners(request: HttpRequest) -> HttpResponse:
         title="承办人的案卷评查结果",
         rows=rows,
         columns=[
-            Column("承办人", lambda p: f"{p.name}（{p.code}）"),
+            Column(
+                "承办人",
+                lambda p: f"{p.name}（{p.code}）",
+                link=lambda p: reverse("sv_quality_practitioner", args=[p.code]),
+            ),
             Column("承办机构", lambda p: p.institution.name),
             Column("评查案卷", lambda p: p.files),
             Column("评查结果（以复评为准）", results),

@@ -58,6 +58,9 @@ ACTION_NAMES: dict[str, str] = {
     "attendance.record": "记录庭审旁听",
     "quality.update": "办案质量评分随评查、回访或评价更新",
     "quality.refresh": "办案质量评分每日更新",
+    "quality.advice_issue": "向承办机构提出指派建议（第九条）",
+    "quality.advice_acknowledge": "承办机构确认收到指派建议",
+    "practitioner.status": "暂停或恢复承办人的指派",
     "complaint.receive": "收到投诉",
     "complaint.answer": "答复投诉",
     "api_token.create": "签发 API 令牌",
@@ -100,6 +103,7 @@ OBJECT_NAMES: dict[str, str] = {
     "auth.user": "用户",
     "holidays.holidayyear": "年度节假日安排",
     "reports.generatedreport": "统计报表",
+    "supervision.qualityadvice": "指派建议",
 }
 
 

@@ -13,6 +13,9 @@ from fayuan.abuse.views import screening_url
 from fayuan.accounts.access import profile_of, role_of, visible_cases
 from fayuan.accounts.models import Role
 from fayuan.cases.models import Case, CaseStatus
+from fayuan.roster.models import Institution, Practitioner
+from fayuan.supervision import advice as advising
+from fayuan.supervision.models import QualityAdvice
 from fayuan.web.lists import Column, _cells
 from fayuan.web.ui import countdown, local
 from fayuan.workflow.models import (
@@ -36,6 +39,11 @@ class Section:
     headers: list[str]
     rows: list[list[dict[str, Any]]]
     more: int = 0
+
+
+def quality_url(subject: Practitioner | Institution) -> str:
+    kind = "practitioner" if isinstance(subject, Practitioner) else "institution"
+    return f"/quality/scores/{kind}/{subject.code}/"
 
 
 def _case_link(c: Case) -> str:
@@ -68,7 +76,9 @@ SCREENING = Column(
 )
 
 
-def _section(key: str, title: str, rows: QuerySet[Any], columns: list[Column]) -> Section:
+def _section(
+    key: str, title: str, rows: QuerySet[Any] | list[Any], columns: list[Column]
+) -> Section:
     found = list(rows[: LIMIT + 1])
     return Section(
         key,
@@ -162,6 +172,26 @@ def sections(user: Any) -> list[Section]:
                 [*CASE_HEAD, *_due_columns("due_at", "指派期限")],
             )
         )
+    if role is Role.director:
+        # 第九条: a score below the threshold with no advice issued since it was computed.
+        out.append(
+            _section(
+                "quality_advice",
+                "质量评分低于标准、待提出指派建议（第九条）",
+                advising.awaiting_advice(profile.center),
+                [
+                    Column(
+                        "承办人或承办机构",
+                        lambda a: advising.subject_label(a.subject),
+                        link=lambda a: quality_url(a.subject),
+                    ),
+                    Column("所属机构", lambda a: advising.institution_of(a.subject).name),
+                    Column("质量评分", lambda a: f"{a.assessment.value:.1f}", alert=lambda a: True),
+                    Column("评分日期", lambda a: a.assessment.as_of.isoformat()),
+                    Column("记录数", lambda a: a.assessment.records),
+                ],
+            )
+        )
     if role in (Role.bureau_section, Role.bureau_leader):
         out.append(
             _section(
@@ -241,6 +271,31 @@ def sections(user: Any) -> list[Section]:
                     *CASE_HEAD,
                     Column("指派时间", lambda c: local(c.assigned_at)),
                     *_due_columns("agreement_due_at", "委托协议期限"),
+                ],
+            )
+        )
+    if role is Role.institution_admin:
+        advice = (
+            QualityAdvice.objects.filter(
+                institution_id=profile.institution_id or 0, acknowledged_at__isnull=True
+            )
+            .select_related("practitioner", "institution", "assessment")
+            .order_by("issued_at")
+        )
+        out.append(
+            _section(
+                "quality_advice",
+                "待确认收到的指派建议（第九条）",
+                advice,
+                [
+                    Column(
+                        "对象",
+                        lambda a: advising.subject_label(a.practitioner or a.institution),
+                        link=lambda a: quality_url(a.practitioner or a.institution) + "#advice",
+                    ),
+                    Column("质量评分", lambda a: f"{a.assessment.value:.1f}"),
+                    Column("评分日期", lambda a: a.assessment.as_of.isoformat()),
+                    Column("提出时间", lambda a: local(a.issued_at)),
                 ],
             )
         )
