@@ -525,3 +525,25 @@ def test_the_action_itself_refuses_another_institution(world) -> None:
         Institution.objects.get(code="F01").practitioners.get(code="L001").criminal_defense_cases
         == 0
     )
+
+
+def test_practitioner_edit_offers_no_suspension_and_keeps_the_centers(world) -> None:
+    """第九条: 暂停指派 is the center's decision. The institution's form offers 执业/非执业 only;
+    for a suspended practitioner it shows the suspension, unchangeable, and an edit keeps it."""
+    from fayuan.roster.practitioner_actions import do_set_practitioner_status
+
+    p = Practitioner.objects.get(center=world.center, code="L013")
+    client = client_for(world, "institution_admin")
+    page = client.get(f"/institution/practitioners/{p.pk}/")
+    assert [v for v, _ in page.context["form"].fields["status"].choices] == ["active", "inactive"]
+    do_set_practitioner_status(p, "suspended", "质量评分低于 60 分", world.user("director"))
+    p.refresh_from_db()
+    page = client.get(f"/institution/practitioners/{p.pk}/")
+    field = page.context["form"].fields["status"]
+    assert field.disabled and "由中心恢复" in page.content.decode()
+    response = client.post(
+        f"/institution/practitioners/{p.pk}/", _form(p, status="active", phone="023-11111111")
+    )
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.status == "suspended" and p.phone == "023-11111111"

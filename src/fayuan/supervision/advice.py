@@ -202,8 +202,8 @@ def awaiting_advice(center: Center) -> list[Awaiting]:
     rows = QualityAssessment.objects.filter(center=center).select_related(
         "practitioner__institution", "institution"
     )
-    people = quality._latest(rows.filter(practitioner__isnull=False), "practitioner_id")
-    places = quality._latest(rows.filter(institution__isnull=False), "institution_id")
+    people = quality.latest_by(rows.filter(practitioner__isnull=False), "practitioner_id")
+    places = quality.latest_by(rows.filter(institution__isnull=False), "institution_id")
     latest = [*people.values(), *places.values()]
     due = [row for row in latest if quality.calls_for_advice(row, values)]
     answered = set(

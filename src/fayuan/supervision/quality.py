@@ -208,7 +208,7 @@ def _keep(
     )
 
 
-def _latest(rows: QuerySet[QualityAssessment], field: str) -> dict[int, QualityAssessment]:
+def latest_by(rows: QuerySet[QualityAssessment], field: str) -> dict[int, QualityAssessment]:
     """The latest assessment per practitioner or institution id."""
     out: dict[int, QualityAssessment] = {}
     for row in rows.order_by(field, "as_of", "id"):
@@ -238,7 +238,7 @@ def refresh(
     locked = locks.quality_scores(people)
     by_practitioner, by_institution = records(center, values, day)
     new: list[QualityAssessment | None] = []
-    latest = _latest(
+    latest = latest_by(
         QualityAssessment.objects.filter(practitioner__in=[p.pk for p in locked]), "practitioner_id"
     )
     changed: list[Practitioner] = []
@@ -251,7 +251,7 @@ def refresh(
             changed.append(p)
     Practitioner.objects.bulk_update(changed, ["quality_score", "quality_as_of"])
     place_rows = list(places.order_by("pk"))
-    latest_places = _latest(
+    latest_places = latest_by(
         QualityAssessment.objects.filter(institution__in=[i.pk for i in place_rows]),
         "institution_id",
     )

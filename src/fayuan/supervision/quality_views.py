@@ -165,7 +165,7 @@ def scores(request: HttpRequest) -> HttpResponse:
     columns: list[Column]
     rows: QuerySet[Any]
     if of == "practitioners":
-        latest = quality._latest(rows_all.filter(practitioner__isnull=False), "practitioner_id")
+        latest = quality.latest_by(rows_all.filter(practitioner__isnull=False), "practitioner_id")
         rows = Practitioner.objects.filter(center=center).select_related("institution")
         if own is not None:
             rows = rows.filter(institution_id=own)
@@ -183,7 +183,7 @@ def scores(request: HttpRequest) -> HttpResponse:
             Column("状态", lambda p: p.get_status_display()),
         ]
     else:
-        latest = quality._latest(rows_all.filter(institution__isnull=False), "institution_id")
+        latest = quality.latest_by(rows_all.filter(institution__isnull=False), "institution_id")
         rows = Institution.objects.filter(center=center)
         if own is not None:
             rows = rows.filter(pk=own)
@@ -422,7 +422,7 @@ def _subject_page(request: HttpRequest, profile: StaffProfile, subject: Subject)
     ).order_by("-as_of", "-id")
     people: list[dict[str, Any]] = []
     if isinstance(subject, Institution):
-        latest = quality._latest(
+        latest = quality.latest_by(
             QualityAssessment.objects.filter(practitioner__institution=subject), "practitioner_id"
         )
         for p in subject.practitioners.order_by("code"):

@@ -196,7 +196,25 @@ class PractitionerForm(Form):
         help_text="《办理法律援助案件程序规定》第二十六条第二款。",
     )
     phone = forms.CharField(label="电话", max_length=30, required=False)
-    status = forms.ChoiceField(label="状态", choices=PractitionerStatus.choices)
+    #: 执业 or 非执业: 暂停指派 is the center's decision (第九条), not the institution's.
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[
+            (PractitionerStatus.active.value, PractitionerStatus.active.label),
+            (PractitionerStatus.inactive.value, PractitionerStatus.inactive.label),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.initial.get("status") == PractitionerStatus.suspended:
+            # Shown, not changeable: the form keeps the suspension as it is.
+            field = self.fields["status"]
+            assert isinstance(field, forms.ChoiceField)
+            suspended = PractitionerStatus.suspended
+            field.choices = [(suspended.value, suspended.label)]
+            field.disabled = True
+            field.help_text = "中心负责人已决定暂停指派（第九条），由中心恢复；承办机构不能更改。"
 
     @classmethod
     def initial_for(cls, p: Practitioner) -> dict[str, Any]:
