@@ -724,7 +724,7 @@ def test_quality_figures_on_the_other_side_of_each_boundary(world, quality) -> N
 def test_workbook_has_the_quality_sheets_with_the_november_figures(world, quality, tmp_path):
     xlsx, _ = output.write_report(compute(world.center, NOVEMBER), tmp_path)
     book = load_workbook(xlsx)
-    assert book.sheetnames[-3:] == ["回访受援人", "办案机关评价", "庭审旁听"]
+    assert book.sheetnames[-4:] == ["回访受援人", "办案机关评价", "庭审旁听", "办案质量评分"]
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["完成回访受援人（件）"] == "4（联系上 3，无法联系 1）"
     assert summary["回访满意率"] == "66.7%（平均满意度 3.7 分）"
@@ -810,3 +810,78 @@ def test_without_the_supervision_app_the_quality_sheets_say_there_is_no_source(w
     for sheet in ("回访受援人", "办案机关评价", "庭审旁听"):
         assert [c.value for c in book[sheet]["A2":"B2"][0]] == ["说明", NO_SUPERVISION], sheet
     assert "十一、庭审旁听" in re.sub(r"\s+", "", text)
+
+
+# ------------------------------------------------------------------ 13. quality scores
+
+
+def test_quality_scores_advice_and_suspensions_of_november_by_hand(world) -> None:
+    """Figure 13 on a small November. L013 (F04): three visits at 2 分 (40 points each) →
+    40.0 on 3 records, below 60: advice due, and F04 as a whole too. One F07 practitioner: one
+    visit at 5 分 → 100.0 on 1 record; its 1 分 visit of 1 December is after the score's day
+    (30 November) and not counted. Mean of the two scores: 70.0. Advice to F04 on L013 on
+    25 November, confirmed on 26. Suspensions: F08 on 15 November, L013 on 27 and back on
+    29; the F07 practitioner on 1 December (December's)."""
+    from fayuan.roster.actions import do_set_institution_status
+    from fayuan.roster.practitioner_actions import do_set_practitioner_status
+    from fayuan.supervision.advice import do_acknowledge_advice, do_issue_advice
+
+    officer, director = world.user("officer"), world.user("director")
+    l013 = Practitioner.objects.get(center=world.center, code="L013")
+    other = Practitioner.objects.filter(institution__code="F07", status="active").first()
+    assert other is not None
+
+    def visit(handler: str, institution: str, score: int, when: datetime) -> None:
+        case = closed_case(world, institution, handler=handler)
+        with at(when):
+            supervision.do_record_visit_attempt(
+                case, officer, "phone", "reached", satisfaction=score
+            )
+
+    for day in (5, 10, 20):
+        visit("L013", "F04", 2, cst(day, 10))
+    visit(other.code, "F07", 5, cst(12, 10))
+    visit(other.code, "F07", 1, datetime(2026, 12, 1, 9, 0, tzinfo=CST))
+    with at(cst(25, 10)):
+        advice = do_issue_advice(l013, director, "建议安排其他承办人办理新案件。")
+    with at(cst(26, 10)):
+        do_acknowledge_advice(advice, world.user("institution_admin"), "已整改")
+    f08 = Institution.objects.get(center=world.center, code="F08")
+    do_set_institution_status(f08, "suspended", "办案质量问题（测试）", director, at=cst(15, 9))
+    with at(cst(27, 9)):
+        do_set_practitioner_status(l013, "suspended", "评分 40.0 分", director)
+    with at(cst(29, 9)):
+        do_set_practitioner_status(l013, "active", "已整改", director)
+    with at(datetime(2026, 12, 1, 9, 30, tzinfo=CST)):
+        do_set_practitioner_status(other, "suspended", "十二月的暂停", director)
+
+    with at(datetime(2026, 12, 3, 10, 0, tzinfo=CST)):
+        fig = compute(world.center, NOVEMBER)
+    q = fig.quality
+    assert q is not None
+    assert q.as_of == date(2026, 11, 30) and q.threshold == 60 and q.min_records == 3
+    assert q.scored == 2 and q.mean == 70.0 and q.mean_text == "70.0"
+    may_take = Practitioner.objects.filter(center=world.center).exclude(status="inactive")
+    assert q.entered == may_take.count() - 2
+    assert [(r["who"], r["score"], r["records"]) for r in q.low] == [
+        (f"{l013.name}（L013）", "40.0", "3"),
+        ("（机构整体）", "40.0", "3"),
+    ]
+    assert q.low[0]["formula"] == "(30×40.0) ÷ 30 = 40.0；案卷评查、办案机关评价无记录，不计"
+    assert [(a["who"], a["score"], a["acknowledged"]) for a in q.advice] == [
+        (f"{l013.name}（L013）", "40.0", "2026-11-26 10:00")
+    ]
+    assert q.acknowledged == 1
+    assert [(c["kind"], c["who"], c["what"], c["at"]) for c in q.suspensions] == [
+        ("承办机构", f"{f08.name}（F08）", "暂停指派", "2026-11-15 09:00"),
+        ("承办人", f"{l013.name}（L013）", "暂停指派", "2026-11-27 09:00"),
+        ("承办人", f"{l013.name}（L013）", "恢复指派", "2026-11-29 09:00"),
+    ]
+    # The same in the workbook and the PDF.
+    book = load_workbook(io.BytesIO(output.workbook_bytes(fig)))
+    sheet = [list(r) for r in book["办案质量评分"].iter_rows(values_only=True)]
+    assert ["平均评分", "70.0"] in [r[:2] for r in sheet]
+    assert any(r[0] == f"{l013.name}（L013）" and r[2] == "40.0" for r in sheet)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(output.pdf_bytes(fig))).pages)
+    assert "十二、办案质量评分与指派建议" in text
+    assert "已计算办案质量评分的承办人 2 人" in text and "恢复指派" in text

@@ -60,7 +60,17 @@ period" means `period.start <= t < period.end`, Beijing time (UTC+8).
 12. **庭审旁听** (court attendance, 法律援助法第五十九条; `CourtAttendance`): the hearings
    attended in the period, by `attended_on` (a Beijing date: period.start's date <= attended_on
    < period.end's date), one per record.
-When the supervision app is not installed, 8 to 12 say 本期尚无投诉与评查数据来源.
+13. **办案质量评分与指派建议** (第九条; `fayuan.supervision.quality`, `QualityAdvice`, the status
+   histories): the scores as they stand on the period's last day (today while it runs), computed
+   again from the records by the rules of that day (`quality.records`, `quality_score`), so the
+   figure does not depend on when the nightly refresh ran. Of the practitioners that may take
+   cases (执业 or 暂停指派): how many have a score (the others' roster entry stands), their mean
+   (one decimal), and every practitioner and institution whose score calls for advice (below
+   `quality.advice_threshold` on at least `quality.advice_min_records` records). The 指派建议
+   issued in the period (`issued_at`), with whether the institution confirmed receipt. Every
+   suspension (暂停指派) of a practitioner or institution made in the period (`at`), and every
+   return to 执业 directly after a suspension, with its reason.
+When the supervision app is not installed, 8 to 13 say 本期尚无投诉与评查数据来源.
 """
 
 from __future__ import annotations
@@ -68,7 +78,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -274,6 +284,24 @@ class Attendance:
     hearings: int
 
 
+@dataclass(frozen=True)
+class QualityScores:
+    as_of: date
+    threshold: float
+    min_records: int
+    scored: int  # practitioners with a computed score
+    entered: int  # practitioners whose roster entry stands (no record)
+    mean: float | None
+    low: list[dict[str, str]]  # calling for advice: who, institution, score, records, formula
+    advice: list[dict[str, str]]  # issued in the period
+    acknowledged: int
+    suspensions: list[dict[str, str]]  # 暂停指派 and 恢复指派 in the period
+
+    @property
+    def mean_text(self) -> str:
+        return "—" if self.mean is None else f"{self.mean:.1f}"
+
+
 @dataclass
 class Figures:
     center_name: str
@@ -300,6 +328,7 @@ class Figures:
     visits: Visits | None = None
     opinions: Opinions | None = None
     attendance: Attendance | None = None
+    quality: QualityScores | None = None
     supervision_note: str = NO_SUPERVISION
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -402,6 +431,131 @@ def organ_opinions(center: Center, period: Period) -> Opinions:
             for kind, kind_label in OrganKind.choices
         ],
         satisfied=ratings.get(OpinionRating.satisfied, 0),
+    )
+
+
+def _score_row(who: str, institution: str, score: Any) -> dict[str, str]:
+    return {
+        "who": who,
+        "institution": institution,
+        "score": f"{score.value:.1f}",
+        "records": str(score.records),
+        "formula": score.formula(),
+    }
+
+
+def _status_changes(center: Center, period: Period) -> list[dict[str, str]]:
+    """Figure 13's suspensions and the returns to 执业 right after one, in the period."""
+    from fayuan.roster.models import InstitutionStatusChange, PractitionerStatusChange
+
+    out: list[tuple[datetime, dict[str, str]]] = []
+    histories: list[tuple[str, Any]] = [
+        (
+            "承办机构",
+            InstitutionStatusChange.objects.filter(institution__center=center)
+            .select_related("institution")
+            .order_by("institution_id", "at", "id"),
+        ),
+        (
+            "承办人",
+            PractitionerStatusChange.objects.filter(practitioner__center=center)
+            .select_related("practitioner__institution")
+            .order_by("practitioner_id", "at", "id"),
+        ),
+    ]
+    for kind, rows in histories:
+        before: dict[int, str] = {}
+        for row in rows:
+            subject = row.institution if kind == "承办机构" else row.practitioner
+            previous = before.get(subject.pk)
+            before[subject.pk] = row.status
+            if not period.start <= row.at < period.end:
+                continue
+            if row.status == "suspended":
+                what = "暂停指派"
+            elif row.status == "active" and previous == "suspended":
+                what = "恢复指派"
+            else:
+                continue
+            out.append(
+                (
+                    row.at,
+                    {
+                        "kind": kind,
+                        "who": f"{subject.name}（{subject.code}）",
+                        "what": what,
+                        "at": _local(row.at),
+                        "reason": row.reason,
+                    },
+                )
+            )
+    return [row for _, row in sorted(out, key=lambda pair: pair[0])]
+
+
+def quality_scores(center: Center, period: Period) -> QualityScores:
+    """Figure 13: the quality scores on the period's last day, the advice and suspensions."""
+    from fayuan.policy.quality import quality_score
+    from fayuan.roster.models import Practitioner
+    from fayuan.supervision import quality
+    from fayuan.supervision.models import QualityAdvice
+    from fayuan.workflow import engine
+
+    last_day = (period.end - timedelta(days=1)).date()
+    as_of = min(last_day, _now().astimezone(CHINA_TZ).date())
+    values = engine.policy_for(center).supervision_on(as_of)
+    by_practitioner, by_institution = quality.records(center, values, as_of)
+    low: list[dict[str, str]] = []
+    scores: list[float] = []
+    people = (
+        Practitioner.objects.filter(center=center)
+        .exclude(status="inactive")
+        .select_related("institution")
+        .order_by("code")
+    )
+    entered = 0
+    for p in people:
+        score = quality_score(by_practitioner.get(p.pk, ()), values, as_of)
+        if score.value is None:
+            entered += 1
+            continue
+        scores.append(score.value)
+        if score.calls_for_advice(values):
+            low.append(_score_row(f"{p.name}（{p.code}）", p.institution.name, score))
+    for inst in Institution.objects.filter(center=center).order_by("sequence", "code"):
+        score = quality_score(by_institution.get(inst.pk, ()), values, as_of)
+        if score.calls_for_advice(values):
+            low.append(_score_row("（机构整体）", f"{inst.name}（{inst.code}）", score))
+    advice = list(
+        QualityAdvice.objects.filter(
+            center=center, issued_at__gte=period.start, issued_at__lt=period.end
+        )
+        .select_related("institution", "practitioner", "assessment")
+        .order_by("issued_at", "id")
+    )
+    return QualityScores(
+        as_of=as_of,
+        threshold=values.quality_advice_threshold,
+        min_records=values.quality_advice_min_records,
+        scored=len(scores),
+        entered=entered,
+        mean=round(sum(scores) / len(scores), 1) if scores else None,
+        low=low,
+        advice=[
+            {
+                "issued": _local(a.issued_at),
+                "institution": a.institution.name,
+                "who": (
+                    f"{a.practitioner.name}（{a.practitioner.code}）"
+                    if a.practitioner
+                    else "机构整体"
+                ),
+                "score": "—" if a.assessment.value is None else f"{a.assessment.value:.1f}",
+                "acknowledged": _local(a.acknowledged_at) if a.acknowledged_at else "待确认",
+            }
+            for a in advice
+        ],
+        acknowledged=sum(1 for a in advice if a.acknowledged_at),
+        suspensions=_status_changes(center, period),
     )
 
 
@@ -637,5 +791,6 @@ def compute(center: Center, period: Period) -> Figures:
         visits=return_visits(center, period) if supervision_available() else None,
         opinions=organ_opinions(center, period) if supervision_available() else None,
         attendance=court_attendance(center, period) if supervision_available() else None,
+        quality=quality_scores(center, period) if supervision_available() else None,
         supervision_note="" if supervision_available() else NO_SUPERVISION,
     )

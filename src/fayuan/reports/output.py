@@ -33,6 +33,7 @@ SHEETS = (
     "回访受援人",
     "办案机关评价",
     "庭审旁听",
+    "办案质量评分",
 )
 
 #: The PDF's section headings (each also a workbook sheet's subject).
@@ -48,6 +49,7 @@ HEADINGS = (
     "九、回访受援人",
     "十、办案机关评价",
     "十一、庭审旁听",
+    "十二、办案质量评分与指派建议",
 )
 
 
@@ -146,7 +148,67 @@ def _quality_summary(fig: Figures) -> list[tuple[str, str]]:
         ("办案机关评价（件）", str(o.counted)),
         ("办案机关评价满意率", f"{o.satisfaction_rate}（{o.satisfied}/{o.counted}）"),
         ("旁听庭审（次）", str(a.hearings)),
+        *_scores_summary(fig),
     ]
+
+
+def _scores_summary(fig: Figures) -> list[tuple[str, str]]:
+    q = fig.quality
+    if q is None:
+        return []
+    return [
+        (
+            f"办案质量评分（{q.as_of.isoformat()}）",
+            f"已计算 {q.scored} 人，平均 {q.mean_text} 分；低于 {q.threshold:g} 分应提出建议 "
+            f"{len(q.low)} 项",
+        ),
+        ("提出指派建议（份）", f"{len(q.advice)}（已确认收到 {q.acknowledged}）"),
+        ("暂停与恢复指派（次）", str(len(q.suspensions))),
+    ]
+
+
+def quality_sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Figure 13 as three tables: the low scores, the advice issued, the suspensions."""
+    q = fig.quality
+    if q is None:
+        return []
+    return [
+        (
+            "低于建议分数线的评分",
+            ["承办人", "承办机构", "评分", "记录数", "计算"],
+            [[r["who"], r["institution"], r["score"], r["records"], r["formula"]] for r in q.low],
+        ),
+        (
+            "指派建议",
+            ["提出时间", "承办机构", "对象", "所依据的评分", "机构确认收到"],
+            [
+                [a["issued"], a["institution"], a["who"], a["score"], a["acknowledged"]]
+                for a in q.advice
+            ],
+        ),
+        (
+            "暂停与恢复指派",
+            ["时间", "类别", "对象", "变更", "原因"],
+            [[c["at"], c["kind"], c["who"], c["what"], c["reason"]] for c in q.suspensions],
+        ),
+    ]
+
+
+def quality_rows(fig: Figures) -> list[list[Any]]:
+    """Figure 13 as one sheet: the summary rows, then each table under its title."""
+    q = fig.quality
+    if q is None:
+        return [["说明", fig.supervision_note]]
+    rows: list[list[Any]] = [
+        ["评分日期", q.as_of.isoformat()],
+        ["已计算评分的承办人（人）", q.scored],
+        ["沿用名册录入评分的承办人（人）", q.entered],
+        ["平均评分", q.mean_text],
+        ["指派建议分数线", f"低于 {q.threshold:g} 分，且不少于 {q.min_records} 条记录"],
+    ]
+    for name, headers, table in quality_sections(fig):
+        rows += [[], [name], headers, *(table or [["（无）"]])]
+    return rows
 
 
 #: How each 满意率 is computed (figures 10 and 11), as the report states it.
@@ -325,6 +387,7 @@ def sections(fig: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
             opinion_rows(fig) + ([[], kind_headers, *kind_rows] if kind_rows else []),
         ),
         ("庭审旁听", ["项目", "数值"], attendance_rows(fig)),
+        ("办案质量评分", ["项目", "数值"], quality_rows(fig)),
     ]
 
 
@@ -674,6 +737,27 @@ def pdf_bytes(fig: Figures) -> bytes:
         story.append(Paragraph(fig.supervision_note + "。", body))
     else:
         story.append(Paragraph(f"本期旁听庭审 {fig.attendance.hearings} 次。", body))
+
+    story.append(Paragraph(HEADINGS[11], h1))
+    q = fig.quality
+    if q is None:
+        story.append(Paragraph(fig.supervision_note + "。", body))
+    else:
+        story.append(
+            Paragraph(
+                f"截至 {q.as_of.isoformat()}，已计算办案质量评分的承办人 {q.scored} 人，平均 "
+                f"{q.mean_text} 分；{q.entered} 人尚无评查、回访或评价记录，沿用名册录入的评分。"
+                f"评分低于 {q.threshold:g} 分且不少于 {q.min_records} 条记录的 {len(q.low)} 项，"
+                f"应提出指派建议（第九条）。本期提出指派建议 {len(q.advice)} 份（承办机构已确认"
+                f"收到 {q.acknowledged} 份），暂停或恢复指派 {len(q.suspensions)} 次。",
+                body,
+            )
+        )
+        for name, headers, rows in quality_sections(fig):
+            if rows:
+                story.append(Spacer(1, 4))
+                story.append(Paragraph(name, body))
+                story.append(table(headers, rows))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(
