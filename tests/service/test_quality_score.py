@@ -208,3 +208,13 @@ def test_art09_the_daily_task_refreshes_every_center(world) -> None:
     assert BEAT_SCHEDULE["refresh-quality-scores"]["task"] == "fayuan.refresh_quality"
     _visit(world, closed_case(world, "F04", handler="L013"), 3)
     assert refresh_quality.apply().get() == 0  # nothing changed since the visit
+
+
+def test_art09_the_roster_export_carries_the_score_the_rules_use(world) -> None:
+    from fayuan.roster.actions import export_roster
+
+    _visit(world, closed_case(world, "F04", handler="L013"), 2)
+    rows = {p["id"]: p for p in export_roster(world.center)["practitioners"]}
+    assert rows["L013"]["quality"] == 40.0  # computed, not the entered value
+    l014 = _practitioner(world, "L014")
+    assert l014.quality_score is None and rows["L014"]["quality"] == l014.quality

@@ -477,7 +477,10 @@ def export_roster(center: Center) -> dict[str, Any]:
             "licensed_on": p.licensed_on.isoformat(),
             "criminal_defense_cases": p.criminal_defense_cases,
             "specialties": [str(s) for s in p.specialties],
-            "quality": p.quality,
+            # The score the rules use today (第九条: computed from the supervision records when
+            # there are any, else the roster's entry), so a replay of the export decides as the
+            # service does. Imported back, it becomes the entry; a computed score stays above it.
+            "quality": p.quality if p.quality_score is None else p.quality_score,
             "minors_qualified": p.minors_qualified,
             "active": p.status != PractitionerStatus.inactive,
             **({"suspended": True} if p.status == PractitionerStatus.suspended else {}),
