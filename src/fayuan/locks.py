@@ -12,8 +12,8 @@ an earlier rank after one of a later rank (a row it already holds may be named a
     3. institution     `Institution`          a status change (suspend, reinstate, retire)
     4. case            `Case`                 one case, or several in id order
     5. step            `OfficerProposal`, `HandlerChange`, `Recusal` of a locked case
-    6. quality         `Practitioner`         the quality scores a supervision record changes
-                                              (第九条), in id order
+    6. quality         `Institution`, then    the quality scores a supervision record changes
+                       `Practitioner`         (第九条), each in id order
     7. rotation        `RotationCredit`       the center's credits, in id order
     8. sequence        `NoticeSequence`       the center's notice numbers for the year
     9. audit head      `AuditHead`            taken by `fayuan.audit.log.record`: always last
@@ -248,6 +248,12 @@ def recusal(pk: int) -> Recusal:
     from fayuan.workflow.models import Recusal
 
     return take_one(Rank.step, Recusal.objects.select_related("case"), pk)
+
+
+def quality_places(queryset: QuerySet[Institution]) -> list[Institution]:
+    """The institutions whose quality score is recomputed (rank quality, before their
+    practitioners), in id order."""
+    return take(Rank.quality, queryset)
 
 
 def quality_scores(queryset: QuerySet[Practitioner]) -> list[Practitioner]:

@@ -224,3 +224,20 @@ def test_the_director_suspends_with_a_reason_on_the_pages(world) -> None:
     director.post(place, {"form": "status", "status-reason": "整改完成"})
     f04.refresh_from_db()
     assert f04.status == InstitutionStatus.active
+
+
+@pytest.mark.parametrize("key", ["²", "١", "x", "", "99999999999999999999"])
+def test_an_odd_advice_key_is_refused_not_a_crash(world, key: str) -> None:
+    low_l013(world)
+    own = login(world, "institution_admin")
+    response = own.post(
+        "/quality/scores/institution/F04/", {"form": "ack", "ack-advice": key, "ack-reply": ""}
+    )
+    assert response.status_code == 403
+
+
+def test_the_roster_page_shows_the_score_the_rules_use(world) -> None:
+    low_l013(world)
+    page = text_of(login(world, "director").get("/roster/?q=L013").content.decode())
+    assert "40（" in page and "计算）" in page
+    assert "（名册录入）" in text_of(login(world, "director").get("/roster/").content.decode())

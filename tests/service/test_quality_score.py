@@ -5,10 +5,11 @@ a decision already made keeps the reasoning it was given; records leave the wind
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -177,6 +178,10 @@ def test_art09_the_command_refuses_bad_input_and_changes_nothing(world) -> None:
     assert not QualityAssessment.objects.exists()
 
 
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), ZoneInfo("Asia/Shanghai"))
+
+
 def test_art09_records_leave_the_window_and_the_roster_entry_stands_again(world) -> None:
     case = closed_case(world, "F04", handler="L013")
     _visit(world, case, 5)
@@ -184,14 +189,19 @@ def test_art09_records_leave_the_window_and_the_roster_entry_stands_again(world)
     assert l013.quality_score == 100.0
     visited = timezone.localtime(case.return_visit.closed_at).date()  # type: ignore[attr-defined]
 
+    first = quality.current(l013)
+    assert first is not None and first.as_of == quality.today()
     last_day = visited + timedelta(days=364)
-    actions.do_refresh_quality(world.center, None, last_day)
+    with time_machine.travel(_noon(last_day), tick=False):
+        actions.do_refresh_quality(world.center, None)
     l013.refresh_from_db()
+    # The rules' date moves on; the kept row does not (an advice notice cites it as it was).
     assert l013.quality_score == 100.0 and l013.quality_as_of == last_day
-    # One row kept: the same score is moved to its new day, not written again.
-    assert QualityAssessment.objects.filter(practitioner=l013).count() == 1
+    assert list(QualityAssessment.objects.filter(practitioner=l013)) == [first]
+    assert quality.current(l013).as_of == first.as_of  # type: ignore[union-attr]
 
-    actions.do_refresh_quality(world.center, None, last_day + timedelta(days=1))
+    with time_machine.travel(_noon(last_day + timedelta(days=1)), tick=False):
+        actions.do_refresh_quality(world.center, None)
     l013.refresh_from_db()
     assert l013.quality_score is None and l013.quality_as_of is None
     row = quality.current(l013)
@@ -218,3 +228,40 @@ def test_art09_the_roster_export_carries_the_score_the_rules_use(world) -> None:
     assert rows["L013"]["quality"] == 40.0  # computed, not the entered value
     l014 = _practitioner(world, "L014")
     assert l014.quality_score is None and rows["L014"]["quality"] == l014.quality
+
+
+def test_art09_a_later_second_review_does_not_erase_the_first_for_an_earlier_day(world) -> None:
+    """The file's result on a day is its latest review scored by that day: a second review
+    scored later stands from its own day on (as report figure 9 counts it)."""
+    case = closed_case(world, "F04", handler="L013")
+    section = world.user("bureau_section")
+    values = actions.values_for(world.center)
+    first_day = datetime(2026, 10, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(first_day, tick=False):
+        review = actions.do_assign_reviewer(draw(world, 3), case, section, reviewer(world, "sup-1"))
+        low = full_marks(values) | {"法律意见与辩护（代理）质量": 0.0, "办案程序合法及时": 0.0}
+        review = actions.do_score_file_review(review, review.reviewer, low, "不合格：程序与质量")
+    with time_machine.travel(first_day + timedelta(days=20), tick=False):
+        again = actions.do_assign_second_review(review, section, reviewer(world, "sup-2"))
+        actions.do_score_file_review(again, again.reviewer, full_marks(values), "复评")
+    values_now = actions.values_for(world.center)
+    on_first = quality.records(world.center, values_now, date(2026, 10, 30))[0]
+    on_later = quality.records(world.center, values_now, date(2026, 11, 20))[0]
+    l013 = _practitioner(world, "L013").pk
+    assert [(r.points, r.raw) for r in on_first[l013]] == [(50.0, "不合格")]
+    assert [(r.points, r.raw) for r in on_later[l013]] == [(100.0, "优秀")]
+
+
+def test_art09_the_command_with_a_date_only_shows_and_writes_nothing(world, capsys) -> None:
+    for _ in range(3):
+        _visit(world, closed_case(world, "F04", handler="L013"), 2)
+    l013 = _practitioner(world, "L013")
+    rows = QualityAssessment.objects.count()
+    later = (quality.today() + timedelta(days=400)).isoformat()
+    call_command("quality", "--center", "beibei", "--date", later)
+    out = capsys.readouterr().out
+    assert "只查看，未写入" in out and "低于" not in out  # the visits have left the window
+    call_command("quality", "--center", "beibei", "--date", quality.today().isoformat())
+    assert "L013" in capsys.readouterr().out
+    assert QualityAssessment.objects.count() == rows
+    assert _practitioner(world, "L013").quality_as_of == l013.quality_as_of

@@ -613,20 +613,19 @@ def do_answer_complaint(
 
 
 @action
-def do_refresh_quality(
-    center: Center, actor: AnyUser | None = None, as_of: date | None = None
-) -> list[QualityAssessment]:
-    """Every practitioner's and institution's quality score of `center` computed again on
-    `as_of` (today): records leave the trailing window as days pass. Daily
-    (`fayuan.refresh_quality`) and from `fayuan manage quality`. The changed scores, audited."""
+def do_refresh_quality(center: Center, actor: AnyUser | None = None) -> list[QualityAssessment]:
+    """Every practitioner's and institution's quality score of `center` computed again today:
+    records leave the trailing window as days pass. Daily (`fayuan.refresh_quality`) and from
+    `fayuan manage quality`. Only ever today: the rules use what it writes. The changed
+    scores, audited."""
     with transaction.atomic():
-        rows = quality.refresh(center, "每日更新", as_of=as_of)
+        rows = quality.refresh(center, "每日更新")
         audit.record(
             actor,
             "quality.refresh",
             center,
             data={
-                "as_of": (as_of or quality.today()).isoformat(),
+                "as_of": quality.today().isoformat(),
                 "changed": [
                     {
                         "practitioner": r.practitioner.code if r.practitioner else None,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from fayuan import locks
@@ -77,16 +77,22 @@ def _handlers_at(handlers: list[Handler], at: datetime) -> list[Handler]:
     return then or [h for h in handlers if h.active]
 
 
-def records(center: Center, values: SupervisionValues, as_of: date) -> Credited:
-    """Every record of `center` in the window ending `as_of`, credited (module docstring)."""
+def records(
+    center: Center, values: SupervisionValues, as_of: date, cases: set[int] | None = None
+) -> Credited:
+    """Every record of `center` in the window ending `as_of`, credited (module docstring);
+    only those of `cases` (ids) when given."""
     lo, hi = _bounds(window_start(as_of, values), as_of)
     raw: list[tuple[int, datetime, Record]] = []  # (case id, whose moment, record)
+    only = Q() if cases is None else Q(case_id__in=list(cases))
 
-    # 案卷评查: the file's result is its latest scored review (a second review stands over the
-    # first; `actions.final_review`), dated when it was scored.
+    # 案卷评查: the file's result on `as_of` is its latest review scored by then (a second
+    # review stands over the first; `actions.final_review`), dated when it was scored.
     latest: dict[int, FileReview] = {}
     scored = (
-        FileReview.objects.filter(case__center=center, status=ReviewStatus.scored)
+        FileReview.objects.filter(
+            only, case__center=center, status=ReviewStatus.scored, scored_at__lt=hi
+        )
         .select_related("case")
         .order_by("case_id", "scored_at", "id")
     )
@@ -105,7 +111,7 @@ def records(center: Center, values: SupervisionValues, as_of: date) -> Credited:
             )
         )
     visits = ReturnVisit.objects.filter(
-        case__center=center, status=VisitStatus.reached, closed_at__gte=lo, closed_at__lt=hi
+        only, case__center=center, status=VisitStatus.reached, closed_at__gte=lo, closed_at__lt=hi
     ).select_related("case")
     for visit in visits:
         if visit.satisfaction is None or visit.closed_at is None:
@@ -124,7 +130,7 @@ def records(center: Center, values: SupervisionValues, as_of: date) -> Credited:
             )
         )
     labels = dict(OpinionRating.choices)
-    opinions = OrganOpinion.objects.filter(case__center=center, at__gte=lo, at__lt=hi)
+    opinions = OrganOpinion.objects.filter(only, case__center=center, at__gte=lo, at__lt=hi)
     for opinion in opinions.select_related("case"):
         label = str(labels[opinion.rating])
         raw.append(
@@ -182,16 +188,12 @@ def _keep(
     latest: QualityAssessment | None,
     **subject: Practitioner | Institution,
 ) -> QualityAssessment | None:
-    """A new row when the score or its parts changed (returned); else the latest row is moved
-    to today (None). Never scored and still no record: nothing to keep."""
+    """A new row when the score or its parts changed (returned); else nothing (None). Rows are
+    never changed once written: an advice notice cites its row, and its date is the day the
+    score took that value. Never scored and still no record: nothing to keep."""
     if latest is None and score.value is None:
         return None
     if _same(latest, score):
-        assert latest is not None
-        if latest.as_of != score.as_of:
-            latest.as_of = score.as_of
-            latest.window_start = score.window_start
-            latest.save(update_fields=["as_of", "window_start"])
         return None
     return QualityAssessment.objects.create(
         center=center,
@@ -209,11 +211,11 @@ def _keep(
 
 
 def latest_by(rows: QuerySet[QualityAssessment], field: str) -> dict[int, QualityAssessment]:
-    """The latest assessment per practitioner or institution id."""
-    out: dict[int, QualityAssessment] = {}
-    for row in rows.order_by(field, "as_of", "id"):
-        out[getattr(row, field)] = row
-    return out
+    """The latest assessment per practitioner or institution id (`field`): two queries, one row
+    per subject, however long the history (rows are written in time order, so the latest is
+    the highest id)."""
+    ids = rows.values(field).annotate(last=Max("id")).values_list("last", flat=True)
+    return {getattr(row, field): row for row in QualityAssessment.objects.filter(pk__in=list(ids))}
 
 
 def refresh(
@@ -235,8 +237,14 @@ def refresh(
         people = people.filter(pk__in=list(practitioners))
     if institutions is not None:
         places = places.filter(pk__in=list(institutions))
+    # Institutions first, then practitioners (a roster import updates them in that order):
+    # two records of one firm's cases compute its score one after the other.
+    place_rows = locks.quality_places(places)
     locked = locks.quality_scores(people)
-    by_practitioner, by_institution = records(center, values, day)
+    cases = None
+    if practitioners is not None or institutions is not None:
+        cases = _cases_of({p.pk for p in locked}, {i.pk for i in place_rows})
+    by_practitioner, by_institution = records(center, values, day, cases)
     new: list[QualityAssessment | None] = []
     latest = latest_by(
         QualityAssessment.objects.filter(practitioner__in=[p.pk for p in locked]), "practitioner_id"
@@ -250,7 +258,6 @@ def refresh(
             p.quality_score, p.quality_as_of = score.value, as_of_used
             changed.append(p)
     Practitioner.objects.bulk_update(changed, ["quality_score", "quality_as_of"])
-    place_rows = list(places.order_by("pk"))
     latest_places = latest_by(
         QualityAssessment.objects.filter(institution__in=[i.pk for i in place_rows]),
         "institution_id",
@@ -261,6 +268,16 @@ def refresh(
             _keep(center, score, values, trigger, latest_places.get(inst.pk), institution=inst)
         )
     return [row for row in new if row is not None]
+
+
+def _cases_of(practitioners: set[int], institutions: set[int]) -> set[int]:
+    """The cases whose records can count for these practitioners or institutions: those they
+    handled or held (a record goes to the handlers at its time, and their institutions)."""
+    handled = Handler.objects.filter(
+        Q(practitioner_id__in=practitioners) | Q(assignment__institution_id__in=institutions)
+    ).values_list("case_id", flat=True)
+    held = Case.objects.filter(institution_id__in=institutions).values_list("pk", flat=True)
+    return set(handled) | set(held)
 
 
 def refresh_for_case(case: Case, trigger: str) -> list[QualityAssessment]:
@@ -277,7 +294,7 @@ def refresh_for_case(case: Case, trigger: str) -> list[QualityAssessment]:
 def current(subject: Practitioner | Institution) -> QualityAssessment | None:
     """The latest assessment of a practitioner or an institution (None: never computed)."""
     field = "practitioner" if isinstance(subject, Practitioner) else "institution"
-    return QualityAssessment.objects.filter(**{field: subject}).order_by("-as_of", "-id").first()
+    return QualityAssessment.objects.filter(**{field: subject}).order_by("-id").first()
 
 
 def records_of(subject: Practitioner | Institution, as_of: date | None = None) -> list[Record]:
@@ -285,7 +302,11 @@ def records_of(subject: Practitioner | Institution, as_of: date | None = None) -
     center = subject.center
     day = as_of or today()
     values = engine.policy_for(center).supervision_on(day)
-    by_practitioner, by_institution = records(center, values, day)
+    if isinstance(subject, Practitioner):
+        cases = _cases_of({subject.pk}, set())
+    else:
+        cases = _cases_of(set(), {subject.pk})
+    by_practitioner, by_institution = records(center, values, day, cases)
     found = by_practitioner if isinstance(subject, Practitioner) else by_institution
     return sorted(found.get(subject.pk, []), key=lambda r: (r.on, r.source, r.case))
 

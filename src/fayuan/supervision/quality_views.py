@@ -386,7 +386,7 @@ def _subject_page(request: HttpRequest, profile: StaffProfile, subject: Subject)
                     return redirect(url + "#status")
         elif which == "ack":
             key = request.POST.get("ack-advice", "")
-            form = ack_forms.get(int(key)) if key.isdigit() else None
+            form = ack_forms.get(int(key)) if key.isascii() and key.isdigit() else None
             if form is None:
                 raise PermissionDenied("您不能确认这份指派建议。")
             if form.is_valid():

@@ -141,8 +141,16 @@ ROSTER_COLUMNS = [
     Column("刑事辩护件数", lambda p: p.criminal_defense_cases),
     Column("专业特长", lambda p: "、".join(p.specialties or [])),
     Column("未成年人案件", lambda p: "可承办" if p.minors_qualified else ""),
-    Column("办案质量评分", lambda p: f"{p.quality:g}"),
+    Column("办案质量评分", lambda p: _quality(p)),
 ]
+
+
+def _quality(p: Practitioner) -> str:
+    """The score the rules use (第九条): computed with its date, else the roster's entry."""
+    if p.quality_score is None:
+        return f"{p.quality:g}（名册录入）"
+    assert p.quality_as_of is not None
+    return f"{p.quality_score:g}（{p.quality_as_of.isoformat()} 计算）"
 
 
 @login_required
