@@ -13,16 +13,22 @@ passed over and why (`skipped`), but not the pool or the credits; so they are re
   history (`InstitutionStatusChange`; before an institution's first recorded change it is taken
   as active, or as suspended when that first change made it active again; with no history its
   present status throughout), weighted by the policy of the day (`engine.policy_for(center)`,
-  `criminal_rotation.weight`) and the firm's active lawyers *now* (practitioners keep no status
-  history);
+  `criminal_rotation.weight`) and the firm's active lawyers then: its lawyers on the roster now,
+  each by its status history (`PractitionerStatusChange`: the center's suspensions and
+  reinstatements, `do_set_practitioner_status`, and a roster import's changes), by the same rule
+  as an institution (before a lawyer's first recorded change: active, or not active when that
+  first change made it active; with no history its present status throughout). A suspended
+  lawyer is not active (SPEC §8), so the weight of a firm follows its lawyers' suspensions as the
+  service's pool did (`engine.roster_view` at each issue);
 - the credits: from 0 (SPEC §8), each assignment applied as the service does (`count_as_turn`).
 
 Each firm ranked ahead of the assigned one at that turn was passed over: with the stored reason
 when the rules recorded one, as "choice" for an applicant's choice or the helping institution
 (第四、九条), else undocumented (an override, a turn taken out of order). The rebuilt credits are
 then compared with the stored `RotationCredit` rows: a difference means the pool was not what is
-rebuilt here (a lawyer joined or left a firm in the period, a status change not recorded, credits
-carried over from another system) and is reported as a warning beside the report.
+rebuilt here (a lawyer joined, left or moved to another firm in the period: the roster keeps no
+history of that; a status change not recorded; credits carried over from another system) and is
+reported as a warning beside the report.
 
 A criminal case for which the rules found nobody (an unassignable engine proposal or handler
 change) is counted apart, as in the replay. `record_of` is not used: the stored decision has no
@@ -31,7 +37,7 @@ pool and no credits, so the `TurnRecord`s are made directly, as `RecordedReplaye
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -55,7 +61,8 @@ class DatabaseSource(ReplaySource):
 
 
 class StatusHistory:
-    """Each institution's status at a moment, from `InstitutionStatusChange`."""
+    """Each institution's (or practitioner's) status at a moment, from `InstitutionStatusChange`
+    (`PractitionerStatusChange`), by code: `changes` in the order made."""
 
     def __init__(self, current: dict[str, str], changes: Sequence[tuple[str, str, datetime]]):
         self.current = current
@@ -75,6 +82,35 @@ class StatusHistory:
         if status is None:  # before the first recorded change
             return "suspended" if changes[0][1] == "active" else "active"
         return status
+
+
+class ActiveLawyers:
+    """Each law firm's active lawyers at a moment (SPEC §8: the firm's weight), from the lawyers
+    on the roster now, (code, firm, active now), and their `PractitionerStatusChange` rows."""
+
+    def __init__(
+        self,
+        lawyers: Iterable[tuple[str, str, bool]],
+        changes: Sequence[tuple[str, str, datetime]],
+    ):
+        roster = list(lawyers)
+        self.history = StatusHistory(
+            {code: "active" if active else "inactive" for code, _, active in roster}, changes
+        )
+        #: Active lawyers with no recorded change (present status throughout), per firm.
+        self.fixed: dict[str, int] = {}
+        #: Lawyers with a recorded change, per firm: counted at each moment.
+        self.tracked: dict[str, list[str]] = {}
+        for code, firm, active in roster:
+            if code in self.history.changes:
+                self.tracked.setdefault(firm, []).append(code)
+            elif active:
+                self.fixed[firm] = self.fixed.get(firm, 0) + 1
+
+    def at(self, firm: str, moment: datetime) -> int:
+        return self.fixed.get(firm, 0) + sum(
+            1 for code in self.tracked.get(firm, ()) if self.history.at(code, moment) == "active"
+        )
 
 
 def _skipped(decision: Any) -> dict[str, str]:
@@ -102,7 +138,13 @@ def turns_from_database(code: str) -> DatabaseSource:
 
 def _read(code: str) -> DatabaseSource:
     from fayuan.cases.models import Case
-    from fayuan.roster.models import Center, Institution, InstitutionStatusChange
+    from fayuan.policy.model import PractitionerKind
+    from fayuan.roster.models import (
+        Center,
+        Institution,
+        InstitutionStatusChange,
+        PractitionerStatusChange,
+    )
     from fayuan.workflow import engine
     from fayuan.workflow.models import (
         Assignment,
@@ -123,7 +165,23 @@ def _read(code: str) -> DatabaseSource:
         )
     policy = engine.policy_for(center)
     view = engine.roster_view(center)
-    lawyers = {i.id: len(view.active_lawyers[i.id]) for i in view.ordered}
+    lawyers = {i.id: len(view.active_lawyers[i.id]) for i in view.ordered}  # now
+    # The lawyers' status history: one query for the center (practitioners of other kinds do
+    # not weigh a firm).
+    lawyers_then = ActiveLawyers(
+        (
+            (p.id, p.institution, p.active)
+            for p in view.practitioners.values()
+            if p.kind is PractitionerKind.lawyer
+        ),
+        list(
+            PractitionerStatusChange.objects.filter(
+                practitioner__center=center, practitioner__kind=PractitionerKind.lawyer.value
+            )
+            .order_by("at", "id")
+            .values_list("practitioner__code", "status", "at")
+        ),
+    )
     history = StatusHistory(
         dict(Institution.objects.filter(center=center).values_list("code", "status")),
         list(
@@ -164,13 +222,14 @@ def _read(code: str) -> DatabaseSource:
         day = local_date(moment)
         pv = policy.values_on(day)
         statuses = {i.id: history.at(i.id, moment) for i in view.ordered}
+        weights = {i.id: lawyers_then.at(i.id, moment) for i in view.ordered}
         pool = rotation_pool(
-            ((i, statuses[i.id] == "active", lawyers[i.id]) for i in view.ordered),
+            ((i, statuses[i.id] == "active", weights[i.id]) for i in view.ordered),
             pv.rotation_weight,
         )
         in_pool = {m.firm for m in pool}
         base = rotation_pool(
-            ((i, statuses[i.id] != "inactive", lawyers[i.id]) for i in view.ordered),
+            ((i, statuses[i.id] != "inactive", weights[i.id]) for i in view.ordered),
             pv.rotation_weight,
         )
         away = tuple(sorted(m.firm for m in base if m.firm not in in_pool))  # suspended

@@ -17,7 +17,8 @@ from fayuan.cases.models import Case
 from fayuan.cli import main
 from fayuan.fairness import EXIT_FLAGGED
 from fayuan.roster.actions import do_set_institution_status
-from fayuan.roster.models import Institution
+from fayuan.roster.models import Institution, Practitioner
+from fayuan.roster.practitioner_actions import do_set_practitioner_status
 from fayuan.workflow import actions
 from fayuan.workflow.models import Assignment
 
@@ -228,3 +229,126 @@ def test_art11_center_choice_is_no_turn_when_the_policy_says_so(
     assert code == 0 and report["turns"] == 2, report
     assert got["F02"]["received"] == 0
     assert got["F09"]["received"] == 1 and got["F07"]["received"] == 1
+
+
+def suspend_or_reinstate(world, time_machine, code: str, status: str, at: datetime) -> None:
+    """第九条: the director suspends or reinstates a lawyer at `at` (the action stamps now)."""
+    time_machine.move_to(at, tick=False)
+    practitioner = Practitioner.objects.get(center=world.center, code=code)
+    do_set_practitioner_status(practitioner, status, "理由", world.user("director"))
+
+
+def test_art11_center_lawyer_suspended_mid_period(world, tmp_path, capsys, time_machine) -> None:
+    """A lawyer of F04 suspended after day 6 (第九条): the service's pool weighs F04 by 7 active
+    lawyers from then on, and the check rebuilds the same credits from the lawyer's history."""
+    first = [issue(world, day).institution.code for day in range(1, 7)]
+    suspend_or_reinstate(
+        world, time_machine, "L019", "suspended", datetime(2026, 10, 6, 18, 0, tzinfo=CST)
+    )
+    later = [issue(world, day).institution.code for day in range(7, 13)]
+    credits: dict[str, int] = {}
+    assert first == swrr(WEIGHTS, 6, credits)
+    assert later == swrr({**WEIGHTS, "F04": 7}, 6, credits)
+    # By hand (W = 43, then 42): day 9, F04 at 19 + 7 = 26 is behind F08 at 21 + 8 = 29, so
+    # F08 wins it (without the suspension F04 wins day 9 and F08 day 10); F04 ends at 5.
+    assert later == ["F09", "F07", "F08", "F04", "F03", "F02"] and credits["F04"] == 5
+    code, report = run(tmp_path)
+    err = capsys.readouterr().err
+    assert code == 0 and report["flagged"] == [], err
+    assert "不一致" not in err  # the rebuilt credits are the stored ones
+    got = firms(report)
+    assert got["F04"]["weight"] == 7  # today's weight
+    # F04: 6 turns × 8/43 + 6 turns × 7/42 = 48/43 + 1 = 91/43 (2.1163); received 2.
+    assert Fraction(got["F04"]["entitled_exact"]) == Fraction(91, 43)
+    assert got["F04"]["received"] == 2
+    for firm, w in WEIGHTS.items():
+        assert got[firm]["turns_in_pool"] == 12 and got[firm]["suspended_turns"] == 0
+        if firm != "F04":
+            # 6w/43 + 6w/42 = 85w/301 (F09: 765/301 = 2.5415).
+            assert Fraction(got[firm]["entitled_exact"]) == Fraction(85 * w, 301)
+    assert got["F09"]["entitled"] == pytest.approx(2.5415)
+    assert sum(Fraction(f["entitled_exact"]) for f in got.values()) == 12
+
+
+def test_art11_center_lawyer_suspended_and_reinstated(
+    world, tmp_path, capsys, time_machine
+) -> None:
+    """A lawyer of F09 suspended after day 4 and reinstated after day 8: F09 weighs 8 for days
+    5–8 (W = 42) and 9 before and after (W = 43)."""
+    winners = [issue(world, day).institution.code for day in range(1, 5)]
+    suspend_or_reinstate(
+        world, time_machine, "L050", "suspended", datetime(2026, 10, 4, 18, 0, tzinfo=CST)
+    )
+    winners += [issue(world, day).institution.code for day in range(5, 9)]
+    suspend_or_reinstate(
+        world, time_machine, "L050", "active", datetime(2026, 10, 8, 18, 0, tzinfo=CST)
+    )
+    winners += [issue(world, day).institution.code for day in range(9, 13)]
+    credits: dict[str, int] = {}
+    expected = swrr(WEIGHTS, 4, credits)
+    expected += swrr({**WEIGHTS, "F09": 8}, 4, credits)
+    expected += swrr(WEIGHTS, 4, credits)
+    assert winners == expected
+    # Same order as without the suspension, but not the same credits: F09 ends at 19, not 11.
+    assert winners == swrr(WEIGHTS, 12, {}) and credits["F09"] == 19
+    code, report = run(tmp_path)
+    err = capsys.readouterr().err
+    assert code == 0 and report["flagged"] == [], err
+    assert "不一致" not in err
+    got = firms(report)
+    assert got["F09"]["weight"] == 9
+    # F09: 8 turns × 9/43 + 4 turns × 8/42 = 72/43 + 16/21 (2.4363); received 2.
+    assert Fraction(got["F09"]["entitled_exact"]) == Fraction(72, 43) + Fraction(16, 21)
+    assert got["F09"]["entitled"] == pytest.approx(2.4363)
+    assert got["F09"]["received"] == 2
+    for firm, w in WEIGHTS.items():
+        if firm != "F09":
+            assert Fraction(got[firm]["entitled_exact"]) == Fraction(8 * w, 43) + Fraction(
+                4 * w, 42
+            )
+    assert sum(Fraction(f["entitled_exact"]) for f in got.values()) == 12
+
+
+def test_art11_center_first_recorded_change_a_reinstatement(
+    world, tmp_path, capsys, time_machine
+) -> None:
+    """A lawyer suspended with no history (before the history was kept) and reinstated after day
+    6: before its first recorded change, which made it active, it counts as not active."""
+    Practitioner.objects.filter(center=world.center, code="L004").update(status="suspended")
+    first = [issue(world, day).institution.code for day in range(1, 7)]
+    suspend_or_reinstate(
+        world, time_machine, "L004", "active", datetime(2026, 10, 6, 18, 0, tzinfo=CST)
+    )
+    later = [issue(world, day).institution.code for day in range(7, 13)]
+    credits: dict[str, int] = {}
+    assert first == swrr({**WEIGHTS, "F02": 1}, 6, credits)
+    assert later == swrr(WEIGHTS, 6, credits)
+    code, report = run(tmp_path)
+    err = capsys.readouterr().err
+    assert code == 0 and "不一致" not in err, err
+    got = firms(report)
+    # F02: 6 turns × 1/42 + 6 turns × 2/43 = 1/7 + 12/43 (0.4219).
+    assert Fraction(got["F02"]["entitled_exact"]) == Fraction(1, 7) + Fraction(12, 43)
+    assert got["F02"]["entitled"] == pytest.approx(0.4219)
+
+
+def test_art11_center_lawyer_history_is_one_query(world, time_machine) -> None:
+    """The lawyers' status history is read in one query, however many lawyers have one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fayuan.fairness_db import turns_from_database
+
+    for day in range(1, 4):
+        issue(world, day)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            turns_from_database("beibei")
+        return len(ctx.captured_queries)
+
+    before = queries()
+    at = datetime(2026, 10, 1, 18, 0, tzinfo=CST)
+    for n, code in enumerate(("L012", "L013", "L042", "L043")):
+        suspend_or_reinstate(world, time_machine, code, "suspended", at + timedelta(minutes=n))
+    assert queries() == before
