@@ -319,3 +319,34 @@ def test_parallel_visits_of_one_practitioner_all_count_in_the_score(world: Any) 
     latest = QualityAssessment.objects.filter(practitioner=l013).order_by("-id").first()
     assert latest is not None and latest.records == 8
     assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_visits_of_two_practitioners_of_one_firm_all_count_for_the_firm(
+    world: Any,
+) -> None:
+    """第九条: visits on cases of two different practitioners of one firm, at the same moment:
+    the firm's row is locked before the practitioners' (`locks.quality_places`), so its last
+    score counts every visit (no lost update between the two practitioners' records)."""
+    from fayuan.roster.models import Institution
+    from fayuan.supervision import actions as supervision
+    from fayuan.supervision import quality
+
+    from .test_file_review import closed_case
+
+    satisfactions = [5, 1, 4, 2, 3, 5, 1, 4]
+    handlers = ["L013", "L014"] * 4
+    cases = [closed_case(world, "F04", handler=h) for h in handlers]
+    supervisor = world.user("supervisor")
+
+    def visit(case: Case, satisfaction: int) -> Callable[[], object]:
+        return lambda: supervision.do_record_visit_attempt(
+            case, supervisor, "phone", "reached", satisfaction=satisfaction
+        )
+
+    calls = [visit(c, s) for c, s in zip(cases, satisfactions, strict=True)]
+    outcome = run_parallel([calls[w::WORKERS] for w in range(WORKERS)])
+    assert not outcome.errors, _errors(outcome)
+    f04 = quality.current(Institution.objects.get(center=world.center, code="F04"))
+    assert f04 is not None and f04.records == 8
+    assert f04.value == round(sum(s * 20 for s in satisfactions) / 8, 1)
