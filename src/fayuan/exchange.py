@@ -74,8 +74,14 @@ class PractitionerIn(_Strict):
     quality: Annotated[float, Field(ge=0, le=100)] = 0.0
     active: bool = True
     minors_qualified: bool = False
+    # Exports of the service mark the center's suspension (第九条 暂停指派) apart from `active`
+    # (the roster status), as for an institution.
+    suspended: bool = False
 
     def to_policy(self) -> Practitioner:
+        """As `fayuan.workflow.engine.roster_view` reads the service's roster: a suspended
+        practitioner is not active and explained as suspended; one the roster lists as not
+        active is 非执业 whatever the flag says (as an institution: inactive before suspended)."""
         return Practitioner(
             self.id,
             self.name,
@@ -85,8 +91,9 @@ class PractitionerIn(_Strict):
             self.criminal_defense_cases,
             tuple(self.specialties),
             float(self.quality),
-            self.active,
+            self.active and not self.suspended,
             self.minors_qualified,
+            suspended=self.active and self.suspended,
         )
 
 

@@ -413,3 +413,41 @@ def test_a_roster_import_does_not_lift_a_suspension(world) -> None:
     assert l013.status == PractitionerStatus.inactive
     last = PractitionerStatusChange.objects.filter(practitioner=l013).last()
     assert last is not None and last.reason == "名册导入" and last.status == "inactive"
+    # Back on the roster by a later import: the center's suspension, never lifted, stands.
+    for p in data["practitioners"]:
+        if p["id"] == "L013":
+            p["active"] = True
+    do_import_roster(world.center, parse_roster_json(json.dumps(data).encode()), None)
+    l013.refresh_from_db()
+    assert l013.status == PractitionerStatus.suspended
+
+
+def test_art09_a_suspended_chosen_practitioner_is_declined_as_suspended_not_non_practising(
+    world,
+) -> None:
+    from fayuan.cases.actions import CaseInput, PartyInput, do_grant_aid, do_intake_application
+
+    from .test_workflow_handlers import GRANTED
+
+    do_set_practitioner_status(
+        _practitioner(world), "suspended", "质量评分偏低", world.user("director")
+    )
+    data = CaseInput(
+        category="civil",
+        locality="天生街道",
+        parties=[
+            PartyInput("aided", "受援人暂停", is_applicant=True),
+            PartyInput("opposing", "对方暂停"),
+        ],
+        channel="counter",
+        chosen_practitioner="L013",
+    )
+    case = do_intake_application(world.center, world.user("officer"), data)
+    do_grant_aid(case, world.user("officer"), at=GRANTED)
+    proposal = workflow.do_propose(case, world.user("officer"))
+    explanation = proposal.engine_proposal.explanation
+    # The line about the chosen practitioner (other lines name the world's inactive firms).
+    [line] = [t for t in explanation.splitlines() if "L013" in t]
+    assert "中心已暂停指派（第九条）" in line and "非执业" not in line
+    declined = proposal.engine_proposal.decision["declined"]
+    assert [d["reason"] for d in declined] == ["chosen_practitioner"]

@@ -60,6 +60,7 @@ def full_years_reached(since: date, years: int, on: date) -> bool:
 # Reason codes a practitioner or institution is not eligible, with what an officer reads.
 PRACTITIONER_REASONS_ZH = {
     "inactive": "非执业状态",
+    "suspended": "中心已暂停指派（第九条）",
     "not_lawyer": "刑事案件只能由执业律师承办（第二条、第十一条）",
     "practice_years": "自 {since} 执业，至 {on} 满 {have} 年，不满 {years} 年（第十一条）",
     "defense_cases": "刑事辩护 {have} 件，少于 {cases} 件（第十一条）",
@@ -134,7 +135,10 @@ def check_practitioner(
     p: Practitioner, needs: CaseNeeds, conflicts: Mapping[str, ConflictReason]
 ) -> PractitionerCheck:
     """第二条：承办人是受指派的本区执业律师、基层法律服务工作者；第十一条：刑事案件由律师承办，
-    重大案件由执业 3 年以上且刑事辩护经验丰富的律师承办；第十二条：利益冲突者不得承办。"""
+    重大案件由执业 3 年以上且刑事辩护经验丰富的律师承办；第十二条：利益冲突者不得承办。
+    第九条：中心暂停指派的承办人不接受新的指派（its own reason: it is not 非执业）。"""
+    if p.suspended:
+        return PractitionerCheck(p.id, False, "suspended", PRACTITIONER_REASONS_ZH["suspended"])
     if not p.active:
         return PractitionerCheck(p.id, False, "inactive", PRACTITIONER_REASONS_ZH["inactive"])
     if needs.criminal and p.kind is not PractitionerKind.lawyer:

@@ -69,6 +69,16 @@ class Practitioner:
     minors_qualified: bool = False
     #: The day `quality` was computed (第九条, `fayuan.policy.quality`); None: as entered.
     quality_as_of: date | None = None
+    #: 暂停指派: the center has stopped new assignments to this practitioner (第九条). Such a
+    #: practitioner is never `active` (forced below, as the service and the exchange map it): it
+    #: takes no new case, and — SPEC §2 "only … active practitioners", §8 `w` = "the number of
+    #: active lawyers" — it is not counted in its firm's rotation weight. This flag says why it is
+    #: not active, so that an explanation does not call a licensed lawyer 非执业.
+    suspended: bool = False
+
+    def __post_init__(self) -> None:
+        if self.suspended and self.active:
+            object.__setattr__(self, "active", False)
 
 
 @dataclass(frozen=True, slots=True)

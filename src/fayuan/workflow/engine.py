@@ -100,6 +100,8 @@ def roster_view(center: Center) -> RosterView:
                 status == "active",
                 minors,
                 as_of if score is not None else None,
+                # 第九条 暂停指派: not active either, but explained as suspended, not 非执业.
+                status == "suspended",
             )
             for (
                 code,
