@@ -277,6 +277,18 @@ def _practitioner_status(active: bool, existing: Practitioner | None) -> Practit
         return PractitionerStatus.inactive
     if existing is not None and existing.status == PractitionerStatus.suspended:
         return PractitionerStatus.suspended
+    if existing is not None and existing.status == PractitionerStatus.inactive:
+        # Back on the roster after an import retired them: the center's last decision stands,
+        # so a suspension it never lifted comes back with the practitioner.
+        decided = (
+            PractitionerStatusChange.objects.filter(practitioner=existing)
+            .exclude(reason=IMPORT_REASON)
+            .order_by("-at", "-id")
+            .values_list("status", flat=True)
+            .first()
+        )
+        if decided == PractitionerStatus.suspended:
+            return PractitionerStatus.suspended
     return PractitionerStatus.active
 
 
