@@ -84,10 +84,15 @@ REGISTRY: tuple[ArticleEntry, ...] = (
     ),
     ArticleEntry(
         "第九条",
-        "按资质、专业特长、质量并结合受援人意愿合理指派",
+        "按资质、专业特长、质量并结合受援人意愿合理指派；结合办案质量、回访满意度、办案机关评价提出指派建议",
         implemented_by=(
             "fayuan.policy.ranking.static_score",
             "fayuan.policy.selection.rank_institutions",
+            # The quality score from file reviews, visits and organ opinions, and when it calls
+            # for 指派建议; a suspended practitioner's own reason.
+            "fayuan.policy.quality.quality_score",
+            "fayuan.policy.quality.QualityScore",
+            "fayuan.policy.eligibility.check_practitioner",
         ),
     ),
     ArticleEntry(
