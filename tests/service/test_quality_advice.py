@@ -126,6 +126,8 @@ def test_art09_no_computed_score_no_advice(world) -> None:
 
 
 def test_art09_advice_from_real_records_names_the_score_its_date_and_formula(world) -> None:
+    """The pre-filled advice names the practitioner and the score briefly (the notice states
+    the score's date, records and computation around it, and the basis)."""
     l013 = _low(world)  # three visits of 2 分: 40 points each
     row = quality.current(l013)
     assert row is not None and row.value == 40.0 and row.records == 3
@@ -133,10 +135,7 @@ def test_art09_advice_from_real_records_names_the_score_its_date_and_formula(wor
     for expected in (
         f"{l013.name}（L013）",
         "40.0 分",
-        f"{row.as_of.year}年{row.as_of.month}月{row.as_of.day}日",
-        row.formula,
         "低于 60 分",
-        "第九条",
         "安排其他承办人办理",
     ):
         assert expected in text, expected
@@ -267,10 +266,11 @@ def test_art09_the_advice_notice_pdf_embeds_its_font_and_says_it_all(world) -> N
         "低于60分",
         "受援人回访满意度",
         "《重庆市北碚区法律援助案件指派工作制度（试行）》第九条",
-        "适时向案件承办机构提出指派建议",
         "（印章）",
     ):
         assert expected in text, expected
+    # One page: a long advice cites the article without its words, so the seal stays on it.
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
     assert re.sub(r"\s+", "", row.formula) in text
     used = pdf_fonts(pdf)
     assert used

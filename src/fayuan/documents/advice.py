@@ -11,6 +11,7 @@ Pure rendering: the caller fills `AdviceData` (no database here).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +24,6 @@ from fayuan.documents.layout import (
     Para,
     Table,
     Title,
-    fitted,
     seal_space,
     signature,
     zh_date,
@@ -90,13 +90,15 @@ def _parts_table(a: AdviceData, size: float) -> Table:
         rows.append(
             (Cell(p.source, label=True), Cell(f"{p.weight:g}"), Cell(str(p.count)), Cell(mean))
         )
+    rows.append((Cell("评分", label=True), Cell(a.formula, span=3)))
     return Table((0.34, 0.18, 0.18, 0.30), tuple(rows), size=size, space_before=6.0)
 
 
 def advice_document(a: AdviceData, compact: bool = False) -> Document:
     """The notice: the center and title, the institution addressed, the score with its date and
     computation, the advice, the basis, and the center under its seal with the date. `compact`:
-    四号 body text, for a long advice to end on its first page."""
+    四号 body text (in Word; the PDF keeps the 三号 grid) and the article cited without its
+    words, for a long advice to end on its first page."""
     size = 14.0 if compact else 16.0
     line = size * 1.75 if compact else LINE_PITCH_PT
     blocks: list[Block] = [
@@ -118,10 +120,14 @@ def advice_document(a: AdviceData, compact: bool = False) -> Document:
             leading=line,
         ),
         _parts_table(a, 10.5 if compact else 12.0),
-        Para(f"计算：{a.formula}", space_before=line / 4, size=size, leading=line),
-        Para(f"建议：{a.text}", size=size, leading=line),
-        Para(f"依据：{REGULATION}{ARTICLE}：{BASIS}", size=size, leading=line),
-        Para("请贵机构收到后在法律援助案件指派系统中确认，并可回复意见。", size=size, leading=line),
+        Para(f"建议：{a.text}", space_before=line / 4, size=size, leading=line),
+        Para(
+            # Compact: the article without its words, so the seal and date stay on page 1.
+            f"依据：{REGULATION}{ARTICLE}{'。' if compact else '：' + BASIS}"
+            "请贵机构收到后在法律援助案件指派系统中确认，并可回复意见。",
+            size=size,
+            leading=line,
+        ),
         signature(
             a.center_name,
             zh_date(a.issued_at),
@@ -150,9 +156,17 @@ def advice_document(a: AdviceData, compact: bool = False) -> Document:
     )
 
 
+_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+
+
 def fitted_advice_document(a: AdviceData) -> Document:
-    """三号 when it ends on page 1 by estimate, else 四号 (a long advice)."""
-    return fitted([advice_document(a), advice_document(a, compact=True)])
+    """三号 when the PDF of it is one page, else 四号 (a long advice). Measured, not estimated:
+    the seal and date kept together must not end up alone on page 2, and the character-count
+    estimate of the layout module misses where lines break around numbers and punctuation."""
+    full = advice_document(a)
+    if len(_PAGE.findall(render_document_pdf(full))) <= 1:
+        return full
+    return advice_document(a, compact=True)
 
 
 def render_advice_pdf(data: AdviceData) -> bytes:

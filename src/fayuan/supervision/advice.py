@@ -51,16 +51,6 @@ def subject_label(subject: Subject) -> str:
     return f"{kind}{subject.name}（{subject.code}）"
 
 
-def score_sentence(subject: Subject, row: QualityAssessment) -> str:
-    """The score with its date and computation, as the notice and the form say it."""
-    assert row.value is not None
-    return (
-        f"{subject_label(subject)}截至{row.as_of.year}年{row.as_of.month}月{row.as_of.day}日的办案质量评分为"
-        f"{row.value:.1f} 分（计入 {row.window_start.isoformat()} 至 {row.as_of.isoformat()} "
-        f"的案卷评查、受援人回访和办案机关评价共 {row.records} 条记录；计算：{row.formula}）"
-    )
-
-
 def default_text(subject: Subject, row: QualityAssessment, values: SupervisionValues) -> str:
     """The advice the form starts with; the director may change it."""
     threshold = f"{values.quality_advice_threshold:g}"
@@ -74,9 +64,10 @@ def default_text(subject: Subject, row: QualityAssessment, values: SupervisionVa
             "建议贵机构加强对承办人员办理法律援助案件的质量管理和指导，针对案卷评查、回访和办案"
             "机关评价中反映的问题认真整改，并将整改情况反馈本中心。"
         )
-    return (
-        f"{score_sentence(subject, row)}，低于 {threshold} 分。依据{REGULATION}{ARTICLE}，{advice}"
-    )
+    # The notice states the score, its date and computation and the basis around the advice;
+    # the advice itself names the score once, briefly.
+    assert row.value is not None
+    return f"鉴于{subject_label(subject)}评分 {row.value:.1f} 分、低于 {threshold} 分，{advice}"
 
 
 def advice_refusal(row: QualityAssessment | None, values: SupervisionValues) -> str:
