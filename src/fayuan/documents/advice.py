@@ -84,7 +84,7 @@ class AdviceData:
 
 def _parts_table(a: AdviceData, size: float) -> Table:
     head = (Cell("来源", label=True), Cell("权重", label=True), Cell("记录数", label=True))
-    rows = [(*head, Cell("平均分", label=True))]
+    rows: list[tuple[Cell, ...]] = [(*head, Cell("平均分", label=True))]
     for p in a.parts:
         mean = "无记录，不计" if p.mean is None or p.count == 0 else f"{p.mean:.1f}"
         rows.append(
