@@ -84,6 +84,12 @@ def test_art09_each_source_updates_the_handlers_score_with_its_computation(world
     # Three changes audited, each with its computation.
     events = AuditEvent.objects.filter(action="quality.update", case_id_ref=case.pk)
     assert events.count() == 3
+    # Each on the record that changed the score (the visit attempt, the opinion, the review).
+    assert sorted(events.values_list("object_type", flat=True)) == [
+        "supervision.filereview",
+        "supervision.organopinion",
+        "supervision.visitattempt",
+    ]
     last = events.order_by("pk").last()
     assert last is not None
     assert {k: v for k, v in last.data["scores"][0].items() if k != "formula"} == {

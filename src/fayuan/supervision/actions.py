@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from fayuan import locks
@@ -70,14 +71,17 @@ def _rescored(case: Case, trigger: str) -> list[QualityAssessment]:
     return quality.refresh_for_case(case, trigger)
 
 
-def _record_rescored(actor: AnyUser, case: Case, rows: list[QualityAssessment]) -> None:
-    """One audit event for the scores a record changed, each with its value and computation."""
+def _record_rescored(
+    actor: AnyUser, case: Case, record: Model, rows: list[QualityAssessment]
+) -> None:
+    """One audit event for the scores a record (review, visit attempt, opinion) changed, on
+    that record, each score with its value and computation."""
     if not rows:
         return
     audit.record(
         actor,
         "quality.update",
-        case,
+        record,
         case=case,
         data={
             "scores": [
@@ -289,7 +293,7 @@ def do_score_file_review(
             case=review.case,
             data={"total": result.total, "grade": result.grade},
         )
-        _record_rescored(actor, review.case, rescored)
+        _record_rescored(actor, review.case, review, rescored)
     return review
 
 
@@ -391,7 +395,7 @@ def do_record_visit_attempt(
             case=case,
             data={"outcome": outcome, "method": method, "satisfaction": satisfaction},
         )
-        _record_rescored(actor, case, rescored)
+        _record_rescored(actor, case, attempt, rescored)
     return visit
 
 
@@ -445,7 +449,7 @@ def do_record_organ_opinion(case: Case, actor: AnyUser, rating: str, opinion: st
         )
         rescored = _rescored(case, "办案机关评价")
         audit.record(actor, "opinion.record", row, case=case, data={"rating": rating})
-        _record_rescored(actor, case, rescored)
+        _record_rescored(actor, case, row, rescored)
     return row
 
 
