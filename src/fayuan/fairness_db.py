@@ -44,6 +44,7 @@ from typing import Any
 
 from fayuan.fairness import ReplaySource, TurnRecord, _ahead_of
 from fayuan.policy.deadlines import local_date
+from fayuan.policy.decision import CHOICE_RULES
 from fayuan.policy.params import Policy
 from fayuan.policy.rotation import RotationState, count_as_turn, rotation_pool
 from fayuan.replay import ReplayInputError
@@ -238,7 +239,7 @@ def _read(code: str) -> DatabaseSource:
             continue
         case: Case = item.case
         winner = item.institution.code
-        if item.rule in ("choice", "helping") and not pv.rotation_choice_counts_as_turn:
+        if item.rule in CHOICE_RULES and not pv.rotation_choice_counts_as_turn:
             # SPEC §8: the policy does not count 点援/便民 as a turn; the service moved nothing.
             records.append(TurnRecord(case.number, day, item.rule, tuple(pool), winner, False))
             continue

@@ -30,6 +30,10 @@ class Rule(StrEnum):
     change = "change"
 
 
+#: Rules 1 and 2 (第四、七条: 点援, 便民优先), whose criminal assignment is a rotation turn only
+#: when the policy says so (SPEC §8 `criminal_rotation.choice_counts_as_turn`).
+CHOICE_RULES: frozenset[str] = frozenset({Rule.choice, Rule.helping})
+
 RULE_ZH = {
     Rule.choice: "申请人选择（点援）",
     Rule.helping: "便民优先：为当事人提供法律帮助的机构",

@@ -86,6 +86,7 @@ from django.db.models import Count, Min
 
 from fayuan.cases.models import CATEGORY_CHOICES, Case
 from fayuan.policy.deadlines import CHINA_TZ
+from fayuan.policy.quality import QualityScore
 from fayuan.roster.models import Center, Institution
 from fayuan.workflow.models import (
     Assignment,
@@ -434,7 +435,7 @@ def organ_opinions(center: Center, period: Period) -> Opinions:
     )
 
 
-def _score_row(who: str, institution: str, score: Any) -> dict[str, str]:
+def _score_row(who: str, institution: str, score: QualityScore) -> dict[str, str]:
     return {
         "who": who,
         "institution": institution,

@@ -639,47 +639,32 @@ def pdf_bytes(fig: Figures) -> bytes:
             table(["承办人", "案件（件）"], [[f"{n}（{code}）", k] for code, n, k in c.top])
         )
 
-    story.append(Paragraph(HEADINGS[4], h1))
-    if fig.overrides:
-        story.append(
-            table(
-                ["案件", "系统建议", "指派意见", "理由", "状态"],
-                [
-                    [o["case"], o["engine"], o["officer"], o["reason"], o["status"]]
-                    for o in fig.overrides
-                ],
-            )
-        )
-    else:
-        story.append(Paragraph("本期无改变系统建议的指派意见。", body))
+    def listed(heading: str, headers: list[str], rows: list[list[Any]], none: str) -> None:
+        """A section that lists rows, or says there are none."""
+        story.append(Paragraph(heading, h1))
+        story.append(table(headers, rows) if rows else Paragraph(none, body))
 
-    story.append(Paragraph(HEADINGS[5], h1))
-    if fig.handler_changes:
-        story.append(
-            table(
-                ["案件", "第几次", "方式", "理由", "状态"],
-                [
-                    [h["case"], h["number"], h["mode"], h["reason"], h["status"]]
-                    for h in fig.handler_changes
-                ],
-            )
-        )
-    else:
-        story.append(Paragraph("本期无更换承办人申请。", body))
-
-    story.append(Paragraph(HEADINGS[6], h1))
-    if fig.recusals:
-        story.append(
-            table(
-                ["案件", "回避人员", "事由", "系统提示", "状态"],
-                [
-                    [r["case"], r["role"], r["grounds"], r["flagged"], r["status"]]
-                    for r in fig.recusals
-                ],
-            )
-        )
-    else:
-        story.append(Paragraph("本期无回避。", body))
+    listed(
+        HEADINGS[4],
+        ["案件", "系统建议", "指派意见", "理由", "状态"],
+        [[o["case"], o["engine"], o["officer"], o["reason"], o["status"]] for o in fig.overrides],
+        "本期无改变系统建议的指派意见。",
+    )
+    listed(
+        HEADINGS[5],
+        ["案件", "第几次", "方式", "理由", "状态"],
+        [
+            [h["case"], h["number"], h["mode"], h["reason"], h["status"]]
+            for h in fig.handler_changes
+        ],
+        "本期无更换承办人申请。",
+    )
+    listed(
+        HEADINGS[6],
+        ["案件", "回避人员", "事由", "系统提示", "状态"],
+        [[r["case"], r["role"], r["grounds"], r["flagged"], r["status"]] for r in fig.recusals],
+        "本期无回避。",
+    )
 
     story.append(Paragraph(HEADINGS[7], h1))
     if fig.complaints is None:

@@ -33,7 +33,7 @@ from fayuan.locks import action
 from fayuan.policy.agreement import agreement_deadline
 from fayuan.policy.approval import Route as PolicyRoute
 from fayuan.policy.deadlines import CHINA_TZ, local_date
-from fayuan.policy.decision import Decision, Status
+from fayuan.policy.decision import CHOICE_RULES, Decision, Status
 from fayuan.policy.eligibility import check_practitioner
 from fayuan.policy.explain import explain_decision
 from fayuan.policy.handler_change import ChangeRequest, HeldCase, decide_change
@@ -445,11 +445,6 @@ def next_notice_number(center: Center, on: datetime) -> tuple[int, int, str]:
     return year, sequence.last, f"{center.notice_prefix}〔{year}〕第{sequence.last:04d}号"
 
 
-#: The rules whose criminal assignment counts as a turn only when the policy says so (SPEC §8
-#: `criminal_rotation.choice_counts_as_turn`: rules 1 and 2, 点援 and 便民优先).
-_CHOICE_RULES = frozenset({"choice", "helping"})
-
-
 def _take_rotation_turn(
     case: Case,
     institution: Institution,
@@ -465,7 +460,7 @@ def _take_rotation_turn(
     center = case.center
     policy = engine.policy_for(center)
     pv = policy.values_on(local_date(on))
-    if rule in _CHOICE_RULES and not pv.rotation_choice_counts_as_turn:
+    if rule in CHOICE_RULES and not pv.rotation_choice_counts_as_turn:
         return None
     roster = roster or engine.roster_view(center)
     pool = roster.pool(pv.rotation_weight)
